@@ -1,0 +1,1 @@
+"""Subcommands of ``python -m sandbox``: one module per command, each with ``register(subparsers)``."""

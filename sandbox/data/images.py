@@ -1,0 +1,103 @@
+"""Opening user images safely: an allow-list of formats and a pixel limit."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+from PIL import Image, ImageSequence, UnidentifiedImageError
+
+from sandbox.data.errors import DataError
+from sandbox.text import num
+
+ALLOWED_FORMATS = ("PNG", "JPEG", "TIFF", "BMP", "WEBP")
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "tif", "tiff", "bmp", "webp"]
+MAX_PIXELS = 60_000_000  # an A3 page at 600 dpi is about 70 MP; an A4 at 400 dpi, 15 MP
+MAX_FRAMES = 200
+
+
+def open_image(
+    data: bytes,
+    filename: str,
+    *,
+    max_pixels: int = MAX_PIXELS,
+    max_frames: int = MAX_FRAMES,
+) -> list[Image.Image]:
+    """Decode an image file into its pages (one per frame of a multi-page TIFF).
+
+    Only the formats of ``ALLOWED_FORMATS`` are decoded. An image larger
+    than *max_pixels* (a decompression bomb, or a scan at an absurd
+    resolution) is refused before its pixels are decoded.
+
+    Returns
+    -------
+    list of PIL.Image.Image
+        Fully loaded copies, detached from the file.
+
+    Raises
+    ------
+    DataError
+        Empty, truncated or corrupt file, unsupported format, too many
+        pixels or pages; the message names the file (and the page).
+    """
+    if not data:
+        raise DataError("le fichier est vide (0 octet)", filename=filename)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_large(filename, None, max_pixels) from None
+        except UnidentifiedImageError:
+            raise DataError(
+                "ce n'est pas une image lisible, ou son format n'est pas pris en charge",
+                filename=filename,
+                hint="Formats acceptés : PNG, JPEG, TIFF (plusieurs pages possibles), BMP, WEBP.",
+            ) from None
+        except Exception as exc:
+            raise DataError(f"l'image n'a pas pu être ouverte ({exc})", filename=filename) from None
+
+        pages: list[Image.Image] = []
+        try:
+            for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
+                if number > max_frames:
+                    raise DataError(
+                        f"l'image compte plus de {num(max_frames)} pages",
+                        filename=filename,
+                        hint="Découpez le fichier en plusieurs lots.",
+                    )
+                width, height = frame.size
+                if width * height > max_pixels:
+                    raise _too_large(filename, number if number > 1 else None, max_pixels, width, height)
+                try:
+                    frame.load()
+                    pages.append(frame.copy())
+                except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+                    raise _too_large(filename, number, max_pixels) from None
+                except (OSError, SyntaxError, ValueError) as exc:
+                    where = f"page {number} : " if number > 1 else ""
+                    raise DataError(
+                        f"{where}image tronquée ou abîmée ({exc})",
+                        filename=filename,
+                        hint="Numérisez ou exportez à nouveau ce document.",
+                    ) from None
+        except DataError:
+            raise
+        except Exception as exc:
+            raise DataError(f"l'image n'a pas pu être lue ({exc})", filename=filename) from None
+        finally:
+            image.close()
+    if not pages:
+        raise DataError("l'image ne contient aucune page", filename=filename)
+    return pages
+
+
+def _too_large(filename: str, page: int | None, max_pixels: int, width: int = 0, height: int = 0) -> DataError:
+    size = f" ({num(width)} × {num(height)} pixels)" if width else ""
+    where = f"page {page} : " if page else ""
+    return DataError(
+        f"{where}image trop grande{size}, au-delà de {num(max_pixels / 1e6)} millions de pixels "
+        "(possible « bombe de décompression »)",
+        filename=filename,
+        hint="Réduisez la résolution à 300 ppp, qui suffit pour l'OCR.",
+    )

@@ -1,0 +1,1 @@
+"""The algorithms of the demos, in plain Python (no Streamlit): one module per demo."""

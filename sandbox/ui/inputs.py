@@ -1,0 +1,192 @@
+"""The shared data input: sample or upload, column mapping, validation.
+
+Every demo page calls :func:`table_input` for each table it needs, so every
+upload goes through the same reader, the same mapping widget and the same
+French error messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+import pandas as pd
+import streamlit as st
+
+from sandbox.data import (
+    DataError,
+    Schema,
+    UPLOAD_TYPES,
+    Validated,
+    list_sheets,
+    load_sample,
+    read_table,
+    suggest_mapping,
+    validate,
+)
+from sandbox.data.schema import KIND_LABELS
+from sandbox.text import num, q
+from sandbox.ui.layout import show_error, show_warnings
+
+SAMPLE = "Données d'exemple"
+UPLOAD = "Mon fichier"
+ABSENT = "— (absente)"
+
+
+@st.cache_data(max_entries=8, show_spinner="Lecture du fichier…")
+def _read_upload(data: bytes, filename: str, sheet: str | None) -> pd.DataFrame:
+    return read_table(data, filename, sheet=sheet)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _read_sample(name: str) -> pd.DataFrame:
+    return load_sample(name)
+
+
+@st.cache_data(max_entries=16, show_spinner="Vérification des données…")
+def _validate(
+    _df: pd.DataFrame, df_key: str, _schema: Schema, schema_key: str, mapping: tuple, errors: str
+) -> Validated:
+    return validate(_df, _schema, dict(mapping), errors=errors)
+
+
+def _schema_key(schema: Schema) -> str:
+    return hashlib.sha1(repr(schema).encode()).hexdigest()[:12]
+
+
+def expected_columns_table(schema: Schema) -> pd.DataFrame:
+    """The expected columns as a small table for the upload help."""
+    return pd.DataFrame(
+        {
+            "colonne": [c.display for c in schema.columns],
+            "type": [KIND_LABELS[c.kind] for c in schema.columns],
+            "obligatoire": ["oui" if c.required else "non" for c in schema.columns],
+            "description": [c.description for c in schema.columns],
+        }
+    )
+
+
+def column_mapping(df: pd.DataFrame, schema: Schema, *, key: str) -> dict[str, str | None]:
+    """Let the user confirm or change which column holds each expected column.
+
+    The automatic suggestion is preselected; required columns are marked
+    with an asterisk. Returns ``{expected: actual or None}``.
+    """
+    suggestion = suggest_mapping(df.columns, schema)
+    columns = [str(c) for c in df.columns]
+    digest = hashlib.sha1("|".join(columns).encode()).hexdigest()[:8]
+    incomplete = any(suggestion[c.name] is None for c in schema.required)
+    mapping: dict[str, str | None] = {}
+    with st.expander("Correspondance des colonnes", expanded=incomplete, icon=":material/swap_horiz:"):
+        st.caption(
+            "Indiquez quelle colonne de votre fichier correspond à chaque colonne attendue "
+            "(* : obligatoire). La suggestion ne tient compte ni des majuscules ni des accents."
+        )
+        grid = st.columns(2)
+        for i, col in enumerate(schema.columns):
+            options = [ABSENT, *columns] if not col.required else columns
+            suggested = suggestion[col.name]
+            if suggested is not None:
+                index = options.index(suggested)
+            else:
+                index = 0 if not col.required else None
+            choice = grid[i % 2].selectbox(
+                col.display + (" *" if col.required else ""),
+                options,
+                index=index,
+                key=f"{key}.map.{digest}.{col.name}",
+                help=col.description or KIND_LABELS[col.kind],
+                placeholder="Choisissez une colonne",
+            )
+            mapping[col.name] = None if choice in (None, ABSENT) else choice
+        st.dataframe(df.head(5), hide_index=True)
+    return mapping
+
+
+def table_input(
+    schema: Schema,
+    *,
+    sample: str,
+    key: str,
+    label: str | None = None,
+    errors: str = "raise",
+    allow_upload: bool = True,
+) -> Validated | None:
+    """Sample or uploaded table → read → column mapping → validated table.
+
+    Parameters
+    ----------
+    schema : Schema
+        What the demo expects.
+    sample : str
+        Name of the sample table (see :func:`sandbox.data.load_sample`).
+    key : str
+        Unique widget key prefix on the page.
+    label : str, optional
+        Heading of the input (defaults to the schema's name).
+    errors : {"raise", "drop"}
+        Passed to :func:`~sandbox.data.validate`.
+
+    Returns
+    -------
+    Validated or None
+        None while no usable table is there (nothing uploaded, or an error,
+        which is shown in French).
+    """
+    label = label or schema.name.capitalize()
+    source = SAMPLE
+    if allow_upload:
+        source = st.segmented_control(
+            label, [SAMPLE, UPLOAD], default=SAMPLE, key=f"{key}.source", selection_mode="single"
+        ) or SAMPLE
+    try:
+        if source == SAMPLE:
+            df = _read_sample(sample)
+            result = _validate(df, f"sample:{sample}", schema, _schema_key(schema), (), errors)
+        else:
+            result = _uploaded(schema, key=key, errors=errors)
+            if result is None:
+                return None
+    except DataError as exc:
+        show_error(exc)
+        return None
+    show_warnings(list(result.warnings))
+    origin = q(result.filename) if result.filename else "l'exemple"
+    st.caption(f"{num(len(result.frame))} lignes retenues sur {num(result.input_rows)} ({origin}).")
+    return result
+
+
+def _uploaded(schema: Schema, *, key: str, errors: str) -> Validated | None:
+    upload = st.file_uploader(
+        f"Déposez votre fichier ({schema.name})",
+        type=UPLOAD_TYPES,
+        key=f"{key}.file",
+        help="CSV (séparateur ; , ou tabulation, UTF-8 ou Windows), XLSX, XLS, ODS ou Parquet. "
+        "Le fichier est lu sur ce poste et n'est envoyé nulle part.",
+    )
+    if upload is None:
+        with st.expander("Colonnes attendues", icon=":material/table_view:"):
+            if schema.description:
+                st.markdown(schema.description)
+            st.dataframe(expected_columns_table(schema), hide_index=True)
+        return None
+    data = upload.getvalue()
+    sheet = None
+    sheets = list_sheets(data, upload.name)
+    if len(sheets) > 1:
+        sheet = st.selectbox("Feuille du classeur", sheets, key=f"{key}.sheet")
+    df = _read_upload(data, upload.name, sheet)
+    mapping = column_mapping(df, schema, key=key)
+    df_key = hashlib.sha1(data).hexdigest() + f":{sheet}"
+    return _validate(df, df_key, schema, _schema_key(schema), tuple(sorted(mapping.items(), key=lambda kv: kv[0])), errors)
+
+
+def frame_key(frame: pd.DataFrame) -> str:
+    """A cheap, stable key for a validated frame (to key downstream caches)."""
+    hashed = pd.util.hash_pandas_object(frame, index=True).to_numpy()
+    return hashlib.sha1(hashed.tobytes()).hexdigest()
+
+
+def mapping_summary(mapping: Mapping[str, str | None], schema: Schema) -> str:
+    """« latitude ← « Lat », longitude ← « LNG » » for captions and project sheets."""
+    return ", ".join(f"{schema[k].label} ← {q(v)}" for k, v in mapping.items() if v)

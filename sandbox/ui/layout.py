@@ -1,0 +1,59 @@
+"""Page skeleton pieces: header, explanations, figures against a baseline, messages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from sandbox.text import num, pct
+
+
+def page_header(title: str, intro: str, demo: str | None = None) -> None:
+    """Title and the two sentences every demo page opens with.
+
+    *demo* is the page's key in ``sandbox.registry``; the workshop tools
+    (facilitator notes, reset) attach to it.
+    """
+    st.title(title)
+    st.markdown(intro)
+    st.session_state["current_demo"] = demo
+
+
+def explain(how: str, limits: str) -> None:
+    """The « Comment ça marche ? » and « Limites et risques » expanders."""
+    with st.expander("Comment ça marche ?", icon=":material/lightbulb:"):
+        st.markdown(how)
+    with st.expander("Limites et risques", icon=":material/warning:"):
+        st.markdown(limits)
+
+
+def kpi(
+    label: str,
+    value: float | None,
+    baseline: float | None = None,
+    *,
+    unit: str = "",
+    decimals: int = 0,
+    lower_is_better: bool = True,
+    help: str | None = None,
+) -> None:
+    """A figure with its change against the baseline, in French format."""
+    shown = num(value, decimals) + (f"\u00a0{unit}" if unit else "")
+    delta = None
+    if baseline not in (None, 0) and value is not None:
+        delta = pct((value - baseline) / abs(baseline), signed=True) + " vs actuel"
+    st.metric(label, shown, delta, delta_color="inverse" if lower_is_better else "normal", help=help)
+
+
+def show_error(exc: BaseException) -> None:
+    """Show a DataError (or any message-bearing error) without a traceback."""
+    st.error(str(exc), icon=":material/error:")
+
+
+def show_warnings(warnings: list[str] | tuple[str, ...], *, limit: int = 3) -> None:
+    """Show data warnings: the first few, the rest folded."""
+    for text in warnings[:limit]:
+        st.warning(text, icon=":material/info:")
+    if len(warnings) > limit:
+        with st.expander(f"{len(warnings) - limit} autres avertissements"):
+            for text in warnings[limit:]:
+                st.markdown(f"- {text}")

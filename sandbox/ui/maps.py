@@ -1,0 +1,141 @@
+"""Maps that work offline: folium with Leaflet served by the app itself.
+
+Folium loads Leaflet from public CDNs and the tiles from OpenStreetMap's
+servers by default; both are network calls, which this sandbox promises
+not to make. Here Leaflet is served from ``sandbox/static/`` (copied from
+the ``django-js-lib-leaflet`` package, which ships it), the base layer is
+the outlines of the métropole's communes, and the OpenStreetMap background
+is an explicit opt-in that says it needs the Internet.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import folium
+import streamlit as st
+from branca.element import MacroElement, Template
+from streamlit_folium import st_folium
+
+from sandbox import PACKAGE_DIR
+from sandbox.data.communes import load_outlines
+
+STATIC_DIR = PACKAGE_DIR / "static"
+LEAFLET_DIR = STATIC_DIR / "vendor" / "leaflet"
+LEAFLET_URL = "/app/static/vendor/leaflet"
+OSM_LABEL = "Fond de carte OpenStreetMap (nécessite Internet : les tuiles sont téléchargées)"
+
+
+def ensure_leaflet() -> bool:
+    """Copy Leaflet's files into ``sandbox/static/vendor/leaflet`` once; True if they are there."""
+    if (LEAFLET_DIR / "leaflet.js").is_file():
+        return True
+    try:
+        import js_lib_leaflet
+    except ImportError:
+        return False
+    source = Path(js_lib_leaflet.__file__).parent / "static" / "js_lib_leaflet"
+    LEAFLET_DIR.mkdir(parents=True, exist_ok=True)
+    for name in ("leaflet.js", "leaflet.css"):
+        shutil.copy2(source / name, LEAFLET_DIR / name)
+    shutil.copytree(source / "images", LEAFLET_DIR / "images", dirs_exist_ok=True)
+    return True
+
+
+def base_map(
+    center: tuple[float, float] = (48.8566, 2.3522),
+    zoom: int = 11,
+    *,
+    outlines: bool = True,
+    osm: bool = False,
+    height: int = 520,
+) -> folium.Map:
+    """A folium map with no network dependency.
+
+    Parameters
+    ----------
+    center, zoom : initial view.
+    outlines : draw the communes of the métropole as the base layer.
+    osm : add OpenStreetMap tiles (downloads tiles: only on the user's request).
+    """
+    fmap = folium.Map(
+        location=center,
+        zoom_start=zoom,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+        height=height,
+    )
+    fmap.default_js = [("leaflet", f"{LEAFLET_URL}/leaflet.js")]
+    fmap.default_css = [("leaflet_css", f"{LEAFLET_URL}/leaflet.css")]
+    if osm:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(fmap)
+    if outlines:
+        add_outlines(fmap)
+    return fmap
+
+
+def add_outlines(fmap: folium.Map) -> None:
+    """The communes of the métropole as a light base layer with their names on hover."""
+    outlines = load_outlines()
+    if outlines is None:
+        return
+    folium.GeoJson(
+        outlines,
+        name="Communes",
+        style_function=lambda _: {"color": "#8a8a8a", "weight": 1, "fillColor": "#f2efe9", "fillOpacity": 0.6},
+        tooltip=folium.GeoJsonTooltip(fields=["nom"], labels=False),
+        interactive=True,
+    ).add_to(fmap)
+
+
+_LEGEND = """
+{% macro html(this, kwargs) %}
+<div style="position: absolute; z-index: 9999; bottom: 24px; left: 12px; background: rgba(255,255,255,0.92);
+            padding: 6px 10px; border-radius: 4px; font: 12px/1.4 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3);">
+  {% if this.title %}<b>{{ this.title }}</b><br>{% endif %}
+  {% for color, label in this.items %}
+    <span style="display:inline-block;width:10px;height:10px;border-radius:50%;background:{{ color }};
+                 margin-right:6px;border:1px solid #555"></span>{{ label }}<br>
+  {% endfor %}
+</div>
+{% endmacro %}
+"""
+
+
+class Legend(MacroElement):
+    """A fixed legend box: coloured dots and labels."""
+
+    _template = Template(_LEGEND)
+
+    def __init__(self, items: list[tuple[str, str]], title: str = "") -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.items = items
+        self.title = title
+
+
+def add_legend(fmap: folium.Map, items: list[tuple[str, str]], title: str = "") -> None:
+    """Add a legend (``[(colour, label), …]``) to the map."""
+    fmap.get_root().html.add_child(Legend(items, title))
+
+
+def external_urls(fmap: folium.Map) -> list[str]:
+    """The script and style sheet URLs the map would fetch from outside the app."""
+    urls = []
+    elements = [fmap, *fmap._children.values()]
+    while elements:
+        element = elements.pop()
+        for _, url in [*getattr(element, "default_js", []), *getattr(element, "default_css", [])]:
+            urls.append(url)
+        elements.extend(getattr(element, "_children", {}).values())
+    html = fmap.get_root().render()
+    urls += re.findall(r"""(?:src|href)=["'](https?://[^"']+)""", html)
+    return sorted({u for u in urls if re.match(r"https?://", u)})
+
+
+def show_map(fmap: folium.Map, *, key: str, height: int = 520) -> None:
+    """Display a map (display only: nothing is sent back to Python)."""
+    st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[])

@@ -1,0 +1,34 @@
+"""Small helpers to drive a Streamlit app with Playwright (find by label, wait with expect)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from sandbox.ui.safety import UNEXPECTED_ERROR
+
+
+def wait_for_app(page: Page, timeout: float = 60_000) -> None:
+    """Wait until the script has finished running (the app is idle)."""
+    app = page.locator('[data-testid="stApp"]')
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=timeout)
+
+
+def open_page(page: Page, app_url: str, key: str = "") -> None:
+    """Open a page of the app by its URL path (``""`` for home) and wait for it."""
+    page.goto(f"{app_url}/{key}")
+    wait_for_app(page)
+
+
+def assert_no_error_box(page: Page) -> None:
+    """The one thing that must not happen on any page: an exception or the generic error."""
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    expect(page.get_by_text(UNEXPECTED_ERROR[:40])).to_have_count(0)
+
+
+def upload(page: Page, name: str, data: bytes, mime: str = "text/csv", index: int = 0) -> None:
+    """Put a file into the n-th file uploader of the page and wait for the rerun."""
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(index).set_input_files(
+        {"name": name, "mimeType": mime, "buffer": data}
+    )
+    wait_for_app(page)

@@ -1,0 +1,50 @@
+"""The app shell in a real browser: home, navigation, the French error on a broken upload, no network."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from streamlit_helpers import assert_no_error_box, open_page, upload, wait_for_app
+
+from sandbox import registry
+
+
+def test_home_loads_with_a_card_per_demo_and_makes_no_external_request(page, app_url, external_requests):
+    open_page(page, app_url)
+    expect(page.get_by_role("heading", name="Bac à sable IA", exact=True)).to_be_visible()
+    expect(page.get_by_text("Vos données restent sur votre poste").first).to_be_visible()
+    for demo in registry.available_demos():
+        expect(page.get_by_role("heading", name=demo.title)).to_be_visible()
+    assert_no_error_box(page)
+    assert external_requests == []
+
+
+def test_every_navigation_entry_opens_without_an_error_box(page, app_url, external_requests):
+    open_page(page, app_url)
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    for entry in registry.all_pages():
+        nav.get_by_role("link", name=entry.title).click()
+        wait_for_app(page)
+        expect(page.locator("h1").first).to_be_visible()
+        assert_no_error_box(page)
+    assert external_requests == []
+
+
+def _first_upload_page():
+    return next((d for d in registry.available_demos()), None)
+
+
+def test_a_broken_csv_gets_the_french_error_and_the_page_keeps_working(page, app_url):
+    demo = _first_upload_page()
+    if demo is None:
+        pytest.skip("aucune démonstration avec téléversement n'est encore installée")
+    open_page(page, app_url, demo.key)
+    page.get_by_role("button", name="Mon fichier").first.click()
+    wait_for_app(page)
+    upload(page, "export_casse.csv", b"\x00\x01\x02\x03 binaire \xff\xfe")
+    expect(page.get_by_text("export_casse.csv").last).to_be_visible()
+    expect(page.get_by_text("ne contient pas de texte (contenu binaire)")).to_be_visible()
+    assert_no_error_box(page)
+    page.get_by_role("button", name="Données d'exemple").first.click()
+    wait_for_app(page)
+    assert_no_error_box(page)
