@@ -62,7 +62,7 @@ sample-data: install
 	$(PY) -m sandbox.data.generate
 
 screenshots: install-test
-	$(PY) -m pytest tests/e2e -m screenshots -p no:xdist
+	$(PY) -m pytest tests/e2e -m screenshots -n 0
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts

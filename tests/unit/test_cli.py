@@ -1,0 +1,49 @@
+"""The command line: help lists the subcommands; a DataError prints French and exits 2, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from sandbox.cli import build_parser, main
+from sandbox.text import plain
+
+
+def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sandbox", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_help_lists_every_subcommand():
+    done = run("--help")
+    assert done.returncode == 0
+    names = sorted(build_parser()._subparsers._group_actions[0].choices)
+    assert "check" in names
+    for name in names:
+        assert name in done.stdout
+
+
+def test_check_reads_maps_and_reports(tmp_path, capsys):
+    path = tmp_path / "communes.csv"
+    path.write_bytes("INSEE;Commune;Pop;Lat;Lon\n93048;Montreuil;111 367;48,8638;2,4485\n".encode("cp1252"))
+    assert main(["check", str(path), "--schema", "reference.COMMUNES", "--col", "code_insee=INSEE", "--col", "nom=Commune"]) == 0
+    out = plain(capsys.readouterr().out)
+    assert "communes : 1 lignes valides sur 1" in out
+    assert "population (hab.)" in out and "« Pop »" in out
+
+
+def test_data_error_is_french_exit_2_and_no_traceback(tmp_path):
+    path = tmp_path / "vide.csv"
+    path.write_bytes(b"")
+    done = run("check", str(path), "--schema", "reference.COMMUNES")
+    assert done.returncode == 2
+    assert plain(done.stderr).startswith("Erreur : Fichier « vide.csv » : le fichier est vide.")
+    assert "Traceback" not in done.stderr
+
+
+def test_bad_col_option_and_unknown_column(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_bytes(b"a;b\n1;2\n")
+    done = run("check", str(path), "--schema", "reference.COMMUNES", "--col", "population")
+    assert done.returncode == 2 and "--col COLONNE_ATTENDUE=COLONNE_DU_FICHIER" in done.stderr
+    done = run("check", str(path), "--schema", "reference.COMMUNES", "--col", "nom=Nom officiel")
+    assert done.returncode == 2 and "n'existe pas dans le fichier" in done.stderr and "Traceback" not in done.stderr
