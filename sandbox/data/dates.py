@@ -77,19 +77,38 @@ def _parse(text: pd.Series, fmt: str) -> pd.Series:
     return _parse_strict(text, fmt)
 
 
+_FIELDS = {"%d": r"(?P<d>\d{1,2})", "%m": r"(?P<m>\d{1,2})", "%Y": r"\d{4}", "%y": r"\d{2}", "%H": r"\d{1,2}", "%M": r"\d{1,2}", "%S": r"\d{1,2}"}
+
+
+def _fields_pattern(fmt: str) -> str:
+    """RE2 pattern capturing the day and month of a strptime format."""
+    pattern, i = "^", 0
+    while i < len(fmt):
+        if fmt[i] == "%" and fmt[i : i + 2] in _FIELDS:
+            pattern += _FIELDS[fmt[i : i + 2]]
+            i += 2
+        else:
+            pattern += "\\" + fmt[i] if not fmt[i].isalnum() else fmt[i]
+            i += 1
+    return pattern + "$"
+
+
 def _parse_strict(text: pd.Series, fmt: str) -> pd.Series:
     """Parse with Arrow's fast strptime, then let pandas judge what Arrow bent.
 
-    Arrow reads « 31/02/2024 » as 2 March; a value is kept only if printing
-    it back gives the same text, and pandas (strict) re-reads the others
-    (dates without leading zeros, impossible dates).
+    Arrow reads « 31/02/2024 » as 2 March: a value is kept only if its day
+    and month are the ones written; pandas (strict) re-reads the others.
     """
     array = pa.array(text, type=pa.string(), from_pandas=True)
     fast = pc.strptime(array, format=fmt, unit="s", error_is_null=True)
-    same = pc.equal(pc.strftime(fast, format=fmt), array)
-    same = same.to_numpy(zero_copy_only=False)
+    written = pc.extract_regex(array, _fields_pattern(fmt))
+    same = pc.and_(
+        pc.equal(pc.cast(pc.struct_field(written, "d"), pa.int64()), pc.day(fast)),
+        pc.equal(pc.cast(pc.struct_field(written, "m"), pa.int64()), pc.month(fast)),
+    )
+    same = pc.fill_null(same, False).to_numpy(zero_copy_only=False)
     out = pd.Series(fast.to_numpy(zero_copy_only=False), index=text.index).astype("datetime64[ns]")
-    recheck = ~pd.Series(same, index=text.index).fillna(False).astype(bool) & text.notna()
+    recheck = ~pd.Series(same, index=text.index) & text.notna()
     if recheck.any():
         out[recheck] = pd.to_datetime(text[recheck], format=fmt, errors="coerce")
     return out
