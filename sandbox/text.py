@@ -70,6 +70,7 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
 _SPACE_BEFORE = re.compile(r"[ \u00a0\u202f]*([;!?])(?=\s|$)")
 _SPACE_BEFORE_COLON = re.compile(r"(?<=\S)[ \u00a0\u202f]*:(?=\s|$)")
+_SHORTCODE_END = re.compile(r":[\w/-]+$")  # « :material/lock » before the closing colon
 
 
 def typography(text: str) -> str:
@@ -77,9 +78,17 @@ def typography(text: str) -> str:
 
     >>> typography("Attention: fuite !")
     'Attention\\xa0: fuite\\u202f!'
+    >>> typography(":material/lock: Vos données")
+    ':material/lock: Vos données'
     """
     text = _SPACE_BEFORE.sub(lambda m: NNBSP + m.group(1), text)
-    return _SPACE_BEFORE_COLON.sub(NBSP + ":", text)
+
+    def colon(match: re.Match) -> str:
+        if _SHORTCODE_END.search(text, 0, match.start()):  # an icon or emoji shortcode, not prose
+            return match.group(0)
+        return NBSP + ":"
+
+    return _SPACE_BEFORE_COLON.sub(colon, text)
 
 
 def plain(text: str) -> str:

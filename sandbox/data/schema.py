@@ -168,6 +168,8 @@ class Validated:
     filename : str or None
     input_rows : int
         Number of data rows before validation.
+    source_columns : tuple of str
+        The column names of the user's table, as read (mapped or not).
     """
 
     frame: pd.DataFrame
@@ -175,6 +177,7 @@ class Validated:
     mapping: Mapping[str, str | None]
     filename: str | None = None
     input_rows: int = 0
+    source_columns: tuple[str, ...] = ()
 
     @property
     def dropped_rows(self) -> int:
@@ -428,7 +431,7 @@ def validate(
             filename=filename,
             hint=" ".join(warnings[-3:]),
         )
-    return Validated(frame, tuple(warnings), dict(mapping), filename, len(df))
+    return Validated(frame, tuple(warnings), dict(mapping), filename, len(df), tuple(str(c) for c in df.columns))
 
 
 def _dropped(count: int, why: str, lines: list[int]) -> str:

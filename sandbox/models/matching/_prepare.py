@@ -1,0 +1,244 @@
+"""From validated tables to the features the score reads — and nothing else.
+
+Only whitelisted columns are read (:data:`OFFER_FEATURES`,
+:data:`CANDIDATE_FEATURES`); any other column (name, age, sex,
+nationality, address…) is dropped before anything is computed, and listed
+in the result so the page can say so. Data problems found here (no skills,
+unknown commune, unreadable radius…) become French warnings naming the
+spreadsheet rows; the rows themselves keep matching.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sandbox.data.communes import find_commune, load_communes
+from sandbox.data.dates import parse_datetimes
+from sandbox.data.mapping import normalise_name
+from sandbox.data.schema import spreadsheet_rows
+from sandbox.models.matching._text import fold
+from sandbox.text import num, q, rows_list, typography
+
+OFFER_FEATURES = (
+    "offer_id", "title", "description", "skills_required", "skills_desired", "commune",
+    "latitude", "longitude", "contract", "hours", "start_date", "rome_code",
+)
+CANDIDATE_FEATURES = (
+    "candidate_id", "desired_job", "skills", "experience", "commune", "latitude", "longitude",
+    "mobility_km", "availability", "contracts", "work_time",
+)
+# Kept aside, never scored: shown to the adviser, pseudonymised in exports, or used to evaluate.
+CANDIDATE_DISPLAY = ("name",)
+CANDIDATE_TRUTH = ("placed_offers",)
+
+# Column names that hold protected or identifying data (normalised, see normalise_name).
+PROTECTED_PATTERNS = (
+    "nom", "name", "prenom", "first name", "last name", "age", "naissance", "birth", "sexe", "sex",
+    "genre", "gender", "civilite", "title civility", "nationalite", "nationality", "pays de naissance",
+    "adresse", "address", "rue", "telephone", "phone", "tel", "mail", "email", "courriel", "photo",
+    "religion", "handicap", "rqth", "situation familiale", "enfants a charge", "numero de securite sociale", "nir",
+)
+
+CONTRACTS = ("CDI", "CDD", "intérim", "alternance", "contrat aidé", "vacation", "saisonnier", "titulaire")
+_CONTRACT_ALIASES = {
+    "cdi": "CDI", "contrat a duree indeterminee": "CDI", "duree indeterminee": "CDI", "permanent": "CDI",
+    "cdd": "CDD", "contrat a duree determinee": "CDD", "duree determinee": "CDD", "contractuel": "CDD",
+    "remplacement": "CDD", "interim": "intérim", "travail temporaire": "intérim", "interimaire": "intérim",
+    "alternance": "alternance", "apprentissage": "alternance", "apprenti": "alternance",
+    "contrat de professionnalisation": "alternance", "professionnalisation": "alternance",
+    "contrat aide": "contrat aidé", "pec": "contrat aidé", "parcours emploi competences": "contrat aidé",
+    "cui": "contrat aidé", "cae": "contrat aidé", "adulte relais": "contrat aidé",
+    "vacation": "vacation", "vacataire": "vacation", "saisonnier": "saisonnier", "emploi saisonnier": "saisonnier",
+    "job d ete": "saisonnier", "titulaire": "titulaire", "fonctionnaire": "titulaire", "statutaire": "titulaire",
+    "mutation": "titulaire", "detachement": "titulaire", "emploi permanent": "titulaire",
+    "tous": "*", "toutes": "*", "indifferent": "*", "tout contrat": "*", "peu importe": "*",
+}
+_IMMEDIATE = ("immediat", "immediate", "immediatement", "de suite", "tout de suite", "des maintenant", "maintenant", "disponible", "oui", "asap")
+_RADIUS = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:km|kms|kilometres?|kilometre)?\s*$")
+
+
+def protected_columns(columns) -> list[str]:
+    """The columns whose name says they hold identifying or protected data.
+
+    >>> protected_columns(["Prénom", "Sexe", "Date de naissance", "métier recherché", "Nationalité"])
+    ['Prénom', 'Sexe', 'Date de naissance', 'Nationalité']
+    """
+    found = []
+    for col in columns:
+        name = normalise_name(col)
+        words = set(name.split())
+        for pattern in PROTECTED_PATTERNS:
+            if name == pattern or (" " in pattern and pattern in name) or (" " not in pattern and pattern in words):
+                found.append(str(col))
+                break
+    return found
+
+
+def select_features(frame: pd.DataFrame, allowed: tuple[str, ...]) -> tuple[pd.DataFrame, list[str]]:
+    """A copy of *frame* with only the *allowed* columns (absent ones as empty), and the dropped columns."""
+    dropped = [str(c) for c in frame.columns if c not in allowed]
+    out = pd.DataFrame(index=frame.index)
+    for name in allowed:
+        out[name] = frame[name] if name in frame.columns else pd.Series(np.nan, index=frame.index, dtype="object")
+    return out, dropped
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    text = values.astype("object").where(values.notna(), "")
+    return np.asarray([not str(v).strip() for v in text])
+
+
+def _rows(frame: pd.DataFrame, mask: np.ndarray) -> list[int]:
+    return spreadsheet_rows(frame.index)[np.asarray(mask, dtype=bool)].tolist()
+
+
+def _examples(values, limit: int = 3) -> str:
+    shown = list(dict.fromkeys(str(v) for v in values))[:limit]
+    return ", ".join(q(v if len(v) <= 30 else v[:27] + "…") for v in shown)
+
+
+def warn(count: int, who: tuple[str, str], what: str, rows: list[int]) -> str:
+    """« 3 candidats sans compétences … (lignes 4, 9, 12). »"""
+    where = f"ligne {rows[0]}" if len(rows) == 1 else f"lignes {rows_list(rows)}"
+    noun = who[0] if count < 2 else who[1]
+    return typography(f"{num(count)} {noun} {what} ({where}).")
+
+
+@dataclass
+class Located:
+    latitude: np.ndarray
+    longitude: np.ndarray
+    unknown_names: list[str] = field(default_factory=list)
+    unknown_mask: np.ndarray | None = None
+    missing_mask: np.ndarray | None = None
+
+
+def locate(frame: pd.DataFrame) -> Located:
+    """Coordinates from the latitude/longitude columns, else the commune's centroid; NaN when unknown."""
+    n = len(frame)
+    lat = np.array(pd.to_numeric(frame["latitude"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan))
+    lon = np.array(pd.to_numeric(frame["longitude"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan))
+    have = np.isfinite(lat) & np.isfinite(lon)
+    communes = load_communes()
+    clat = dict(zip(communes["code_insee"], communes["latitude"]))
+    clon = dict(zip(communes["code_insee"], communes["longitude"]))
+    unknown = np.zeros(n, dtype=bool)
+    missing = np.zeros(n, dtype=bool)
+    names = frame["commune"].to_numpy(dtype=object)
+    cache: dict[str, str | None] = {}
+    for i in np.flatnonzero(~have):
+        value = names[i]
+        if value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip():
+            missing[i] = True
+            continue
+        text = str(value)
+        if text not in cache:
+            cache[text] = find_commune(text)
+        code = cache[text]
+        if code is None:
+            unknown[i] = True
+            continue
+        lat[i] = clat[code]
+        lon[i] = clon[code]
+    return Located(lat, lon, [str(v) for v in names[unknown]], unknown, missing)
+
+
+def parse_radius(values: pd.Series, default_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Radius in km; (radius, unreadable mask, empty mask). « 15 km », « 12,5 » and numbers are read."""
+    out = np.full(len(values), float(default_km))
+    bad = np.zeros(len(values), dtype=bool)
+    empty = np.zeros(len(values), dtype=bool)
+    for i, v in enumerate(values.to_numpy(dtype=object)):
+        if v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip()):
+            empty[i] = True
+            continue
+        if isinstance(v, (int, float, np.integer, np.floating)):
+            r = float(v)
+        else:
+            m = _RADIUS.match(fold(v))
+            if not m:
+                bad[i] = True
+                continue
+            r = float(m.group(1).replace(",", "."))
+        if not np.isfinite(r) or r < 0 or r > 1000:
+            bad[i] = True
+            continue
+        out[i] = r
+    return out, bad, empty
+
+
+def contract_type(value: object) -> str | None:
+    """The contract type of a cell among :data:`CONTRACTS` (« * » for « tous »), or None.
+
+    >>> contract_type("Contrat à durée déterminée (6 mois)"), contract_type("PEC"), contract_type("???")
+    ('CDD', 'contrat aidé', None)
+    """
+    text = " ".join(re.findall(r"[a-z0-9]+", fold(value)))
+    if not text:
+        return None
+    if text in _CONTRACT_ALIASES:
+        return _CONTRACT_ALIASES[text]
+    padded = f" {text} "
+    for alias in sorted(_CONTRACT_ALIASES, key=len, reverse=True):
+        if f" {alias} " in padded:
+            return _CONTRACT_ALIASES[alias]
+    return None
+
+
+def accepted_contracts(value: object) -> tuple[set[str] | None, list[str]]:
+    """Contract types a candidate accepts (None: all) and the items not understood."""
+    from sandbox.models.matching._skills import split_cell
+
+    items = [p for part in split_cell(value) for p in re.split(r"\s+(?:ou|et)\s+", part)]
+    if not items:
+        return None, []
+    found, unknown = set(), []
+    for item in items:
+        kind = contract_type(item)
+        if kind is None:
+            unknown.append(item)
+        elif kind == "*":
+            return None, unknown
+        else:
+            found.add(kind)
+    return (found or None), unknown
+
+
+def work_time(value: object) -> tuple[str, float]:
+    """(« plein » | « partiel » | « indifférent », max hours or NaN) from a free cell."""
+    text = fold(value)
+    m = re.search(r"(\d+(?:[.,]\d+)?)\s*h", text)
+    hours = float(m.group(1).replace(",", ".")) if m else np.nan
+    if "partiel" in text or "mi temps" in text or "mi-temps" in text:
+        return "partiel", hours
+    if "plein" in text or "complet" in text:
+        return "plein", hours
+    return "indifférent", hours
+
+
+def parse_days(values: pd.Series, reference: pd.Timestamp, *, immediate_words: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Days since the reference date (NaN unknown) and the mask of unreadable cells."""
+    n = len(values)
+    out = np.full(n, np.nan)
+    bad = np.zeros(n, dtype=bool)
+    raw = values.astype("object")
+    is_dt = pd.api.types.is_datetime64_any_dtype(values)
+    if is_dt:
+        days = (values - reference).dt.days.to_numpy(dtype="float64", na_value=np.nan)
+        return days, bad
+    text = pd.Series([None if (v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip()) else str(v).strip() for v in raw], index=values.index, dtype="object")
+    folded = [fold(t) if t is not None and immediate_words else "" for t in text]
+    immediate = np.asarray([bool(f) and any(w in f for w in _IMMEDIATE) for f in folded])
+    out[immediate] = 0.0
+    rest = text.where(~immediate & text.notna())
+    if rest.notna().any():
+        parsed = parse_datetimes(rest)
+        days = np.array((parsed.values - reference).dt.days.to_numpy(dtype="float64", na_value=np.nan))
+        ok = ~np.isnan(days)
+        out[ok] = days[ok]
+        bad = np.asarray(parsed.invalid, dtype=bool) & ~immediate
+    return out, bad

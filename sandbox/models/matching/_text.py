@@ -1,0 +1,212 @@
+"""French text normalisation shared by skills, titles and the text similarity.
+
+One function, :func:`tokens`, turns a French text into the words the model
+may read: lower case, no accents, no inclusive-writing marks, no stop
+words, no first names or other identity words, and every word reduced to a
+gender- and number-neutral stem (« animatrices » and « animateur » give the
+same stem). Applying the same function to offers, candidates and the ROME
+reference keeps the whole pipeline consistent, and is what makes the
+rankings blind to first names and gender marks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Inclusive writing and job-ad noise, removed before tokenising (on folded text).
+_INCLUSIVE = re.compile(r"(?<=[a-z])[.\u00b7\u2022\-]?\(?(?:e|es|rice|rices|euse|euses|ere|eres|ne|nes|le|les|te|tes)\)(?![a-z])")
+_MIDDOT = re.compile(r"(?<=[a-z])\.(?:e|es|rice|rices|euse|euses|ere|eres|ne|nes|le|les|te|tes)\b")
+_HF = re.compile(r"\b(?:h\s*/\s*f|f\s*/\s*h)\b")
+_LICENCE = re.compile(r"\bpermis\s+(?:de\s+conduire\s+)?([a-e])(1|e)?\b")
+_SPACED_DIGIT = re.compile(r"\b(psc|pse|ssiap) ([0-9])\b")
+_WORD = re.compile(r"[a-z0-9]+")
+
+STOPWORDS = frozenset(
+    """
+    a au aux avec ce ces cet cette chez comme d dans de des du elle elles en entre et etc il ils j je l la le les
+    leur leurs lui m ma mais me mes moi mon n ne ni nos notre nous on ou par pas pour qu que qui s sa sans se ses
+    son sur t ta te tes toi ton tu un une vos votre vous y est sont suis etre ai avoir as avons avez ont fait
+    faire tres plus moins aussi ainsi donc tout tous toute toutes autre autres meme deja depuis pendant
+    avant apres vers chaque afin lors an ans annee annees mois jour jours semaine semaines heure heures h
+    egalement notamment bien bon bonne dont cela ceci celui celle ceux ici ma
+    """.split()
+)
+
+# Words that say who a person is rather than what they can do: never read.
+IDENTITY_WORDS = frozenset(
+    """
+    monsieur madame mademoiselle mme mlle mr m homme femme fille garcon mere pere maman papa mari epouse epoux
+    mariee celibataire divorce divorcee veuf veuve enceinte nationalite origine francais francaise etranger
+    etrangere algerien algerienne marocain marocaine tunisien tunisienne senegalais senegalaise malien malienne
+    ivoirien ivoirienne camerounais camerounaise congolais congolaise guineen guineenne haitien haitienne
+    portugais portugaise espagnol espagnole italien italienne turc turque chinois chinoise vietnamien vietnamienne
+    roumain roumaine polonais polonaise sri lankais comorien comorienne mauritanien mauritanienne egyptien
+    egyptienne syrien syrienne afghan afghane russe ukrainien ukrainienne bresilien bresilienne europeen europeenne
+    africain africaine asiatique maghrebin maghrebine musulman musulmane chretien chretienne juif juive catholique
+    religion religieux religieuse voile voilee rqth
+    """.split()
+)
+
+# Words of job titles that say nothing about the job itself.
+_TITLE_NOISE_WORDS = """
+    cdd cdi interim urgent poste emploi offre recrutement recrute recherche temps partiel complet plein
+    contractuel titulaire fonctionnaire vacataire saisonnier stage stagiaire alternance apprenti apprentissage
+    categorie cat grade
+    """.split()
+
+_RULES: tuple[tuple[str, str], ...] = (
+    ("trices", "teur"),
+    ("trice", "teur"),
+    ("euses", "eur"),
+    ("euse", "eur"),
+    ("eux", "eur"),
+    ("iennes", "ien"),
+    ("ienne", "ien"),
+    ("ennes", "en"),
+    ("enne", "en"),
+    ("onnes", "on"),
+    ("onne", "on"),
+    ("elles", "el"),
+    ("elle", "el"),
+    ("ettes", "et"),
+    ("ette", "et"),
+    ("ives", "if"),
+    ("ive", "if"),
+    ("eaux", "eau"),
+    ("aux", "al"),
+    ("ees", "e"),
+    ("ee", "e"),
+    ("s", ""),
+    ("e", ""),
+)
+
+
+def fold(text: object) -> str:
+    """Lower-case *text* and remove accents, ligatures and inclusive-writing marks.
+
+    >>> fold("Animateur·rice périscolaire H/F, aide-soignant(e), permis B")
+    'animateur periscolaire , aide-soignant, permisb'
+    """
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    raw = str(text).lower()
+    if not raw.isascii():
+        raw = raw.replace("œ", "oe").replace("æ", "ae").replace("’", "'").replace("\u00b7", ".").replace("\u2022", ".")
+        raw = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode("ascii")
+    if "/" in raw:
+        raw = _HF.sub(" ", raw)
+    if "(" in raw:
+        raw = _INCLUSIVE.sub("", raw)
+    if "." in raw:
+        raw = _MIDDOT.sub("", raw)
+    if "permis" in raw:
+        raw = _LICENCE.sub(lambda m: "permis" + m.group(1) + (m.group(2) or ""), raw)
+    if "ps" in raw:
+        raw = _SPACED_DIGIT.sub(r"\1\2", raw)
+    return " ".join(raw.split())
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Gender- and number-neutral stem of a folded French word.
+
+    Masculine and feminine, singular and plural forms share a stem; the stem
+    is a key, not a word (« motivée » and « motivé » both give « motif »).
+
+    >>> [stem(w) for w in ("animatrices", "animateur", "soignante", "soignant", "agente", "agents")]
+    ['animateur', 'animateur', 'soignant', 'soignant', 'agent', 'agent']
+    """
+    if len(word) <= 3 or word.isdigit():
+        return word
+    previous = None
+    while word != previous:
+        previous = word
+        for suffix, replacement in _RULES:
+            if word.endswith(suffix) and len(word) - len(suffix) + len(replacement) >= 3:
+                word = word[: len(word) - len(suffix)] + replacement
+                break
+    return word
+
+
+@lru_cache(maxsize=1)
+def _identity_stems() -> frozenset[str]:
+    from sandbox.models.matching._reference import first_names
+
+    words = set(IDENTITY_WORDS) | set(first_names())
+    return frozenset(words | {stem(w) for w in words})
+
+
+def is_identity(word: str) -> bool:
+    """True for a folded word that names or describes a person (first name, civility, nationality…)."""
+    return word in _identity_stems()
+
+
+@lru_cache(maxsize=1)
+def abbreviations() -> frozenset[str]:
+    """Folded abbreviations of the reference (« deas », « psc1 », « asvp »): never stemmed."""
+    from sandbox.models.matching._reference import load_reference
+
+    ref = load_reference()
+    found = set()
+    for label in [*(f for forms in ref.skills["forms"] for f in forms), *(t for ts in ref.jobs["titles"] for t in ts)]:
+        for word in re.findall(r"[A-Za-z0-9]+", label):
+            if len(word) >= 2 and word.upper() == word and any(c.isalpha() for c in word):
+                found.add(fold(word))
+    return frozenset(found)
+
+
+@lru_cache(maxsize=200_000)
+def _keep(word: str) -> str | None:
+    if len(word) < 2 or word.isdigit() or word in STOPWORDS:
+        return None
+    if any(ch.isdigit() for ch in word) and not any(ch.isalpha() for ch in word):
+        return None
+    identity = _identity_stems()
+    if word in identity:
+        return None
+    if word in abbreviations():
+        return word
+    stemmed = stem(word)
+    if stemmed in identity or stemmed in STOPWORDS:
+        return None
+    return stemmed
+
+
+def tokens(text: object) -> list[str]:
+    """The stems of a French text that the model may read, in order.
+
+    Stop words, numbers, first names, civilities and other identity words
+    are dropped; the rest is stemmed with :func:`stem`.
+
+    >>> tokens("Mme Marie Dupont, 45 ans, aide-soignante diplômée")
+    ['dupont', 'aid', 'soignant', 'diplom']
+    >>> tokens("M. Mohamed Dupont, 45 ans, aide-soignant diplômé")
+    ['dupont', 'aid', 'soignant', 'diplom']
+    """
+    out = []
+    for word in _WORD.findall(fold(text)):
+        kept = _keep(word)
+        if kept is not None:
+            out.append(kept)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _title_noise() -> frozenset[str]:
+    return frozenset(stem(w) for w in _TITLE_NOISE_WORDS)
+
+
+@lru_cache(maxsize=100_000)
+def key(text: object, *, title: bool = False) -> str:
+    """A normalised key for a short label (skill, job title): its tokens joined by spaces.
+
+    >>> key("Auxiliaires de Puériculture (H/F) - CDD", title=True)
+    'auxiliair puericultur'
+    """
+    words = tokens(text)
+    if title:
+        noise = _title_noise()
+        words = [w for w in words if w not in noise]
+    return " ".join(words)

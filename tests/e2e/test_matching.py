@@ -1,0 +1,47 @@
+"""The matching page in a real browser: pick a candidate, see ranked offers and why; a wrong file is named."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+from streamlit_helpers import assert_no_error_box, open_page, upload, wait_for_app
+
+from sandbox import REPO_DIR
+
+
+def _open(page, app_url) -> None:
+    # Through the navigation: a deep link on a cold server can show Streamlit's « Page not found » dialog.
+    open_page(page, app_url)
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Emploi : rapprocher offres et candidats").click()
+    expect(page.get_by_role("heading", name="Emploi : rapprocher offres et candidats")).to_be_visible(timeout=60_000)
+    wait_for_app(page)
+
+
+def test_pick_a_candidate_and_see_ranked_offers_with_their_explanations(page, app_url, external_requests):
+    _open(page, app_url)
+    expect(page.get_by_role("heading", name="Emploi : rapprocher offres et candidats")).to_be_visible()
+    expect(page.get_by_text("annexe III, point 4").first).to_be_visible()
+    box = page.get_by_role("combobox", name="Candidat", exact=True)
+    box.click()
+    page.keyboard.type("CAND-00003")
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    expect(box).to_have_value(re.compile("CAND-00003"))
+    first = page.get_by_text(re.compile(r"^1\.\s.+\s—\s\d+/100$")).first
+    expect(first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Score\s\d+/100\s=\stexte")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Compétences en commun\s:")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Distance\s:\s.+\skm pour un rayon de mobilité")).first).to_be_visible()
+    assert_no_error_box(page)
+    assert external_requests == []
+
+
+def test_an_offers_file_put_in_the_candidates_place_is_named(page, app_url):
+    _open(page, app_url)
+    page.get_by_text("Mon fichier", exact=True).nth(1).click()
+    wait_for_app(page)
+    upload(page, "offres.csv", (REPO_DIR / "sample_data" / "matching" / "offres.csv").read_bytes())
+    expect(page.get_by_text(re.compile("ressemble à un fichier d'offres d'emploi")).first).to_be_visible()
+    expect(page.get_by_text("le fichier des candidats", exact=False).first).to_be_visible()
+    assert_no_error_box(page)

@@ -1,0 +1,172 @@
+"""Matching model: planted matches, normalisation of skills and titles, distance filter, metrics, both directions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sandbox.data import validate
+from sandbox.data.generators.matching import make_dataset
+from sandbox.data.schemas.matching import CANDIDATES, OFFERS
+from sandbox.models.matching import (
+    PARTS,
+    Matcher,
+    RomeNormaliser,
+    SkillNormaliser,
+    evaluate,
+    keyword_baseline,
+    match,
+    normalise_weights,
+    truth_from_column,
+)
+
+
+@pytest.fixture(scope="module")
+def generated():
+    offers, candidates = make_dataset(120, 300, seed=3)
+    return validate(candidates, CANDIDATES, errors="drop").frame, validate(offers, OFFERS, errors="drop").frame
+
+
+@pytest.fixture(scope="module")
+def fitted(generated):
+    candidates, offers = generated
+    return Matcher().fit(candidates, offers)
+
+
+def _offers(**columns) -> pd.DataFrame:
+    base = {"offer_id": ["O1"], "title": ["Agent d'entretien"], "commune": ["Montreuil"]}
+    base.update(columns)
+    n = max(len(v) for v in base.values())
+    return pd.DataFrame({k: (v if len(v) == n else v * n) for k, v in base.items()})
+
+
+def test_planted_matches_are_in_the_top_3(generated, fitted):
+    candidates, _ = generated
+    truth = truth_from_column(candidates)
+    assert len(truth) > 150  # seven candidates in ten are planted
+    top3 = fitted.rank(3).frame
+    found = sum(bool(set(top3.loc[top3["candidate_id"] == cid, "offer_id"]) & rel) for cid, rel in truth.items())
+    assert found / len(truth) >= 0.97
+    metrics = evaluate(top3, truth, 3)
+    keyword = evaluate(keyword_baseline(candidates, generated[1], 3), truth, 3)
+    assert metrics.mrr > 0.9 and metrics.mrr > 1.2 * keyword.mrr
+
+
+def test_a_skill_with_a_typo_a_synonym_or_an_abbreviation_still_matches():
+    offers = _offers(skills_required=["sauveteur secouriste du travail ; nettoyage des locaux ; autolaveuse ; permis B"])
+    candidates = pd.DataFrame({
+        "candidate_id": ["C1"], "desired_job": ["agente d'entretien"], "commune": ["Montreuil"],
+        "skills": ["SST, netoyage des locaux / Auto-laveuse, Permis de conduire"],
+    })
+    row = match(candidates, offers, k=1).frame.iloc[0]
+    assert row["missing_required"] == ""
+    assert row["competences"] == pytest.approx(1.0)
+    assert row["matched_skills"].split(" ; ") == ["sauveteur secouriste du travail", "nettoyage des locaux", "utilisation d'autolaveuse", "permis B"]
+
+
+def test_skill_normaliser_on_synonyms_abbreviations_plurals_and_typos():
+    skills = SkillNormaliser().fit()
+    assert skills.normalise("premiers secours") == "PSC1"
+    assert skills.normalise("psc 1") == "PSC1"
+    assert skills.normalise("DEAS") == "diplôme d'État d'aide-soignant"
+    assert skills.normalise("DEAES") == "diplôme d'État d'accompagnant éducatif et social"
+    assert skills.normalise("BAFFA") == "BAFA"
+    assert skills.normalise("Tailles des haies") == "taille des végétaux"
+    assert skills.normalise("hygienne alimentaire") == "HACCP"
+    assert skills.parse("HACCP et liaison froide ; BAFA en cours") == ["HACCP", "liaison froide", "BAFA"]
+    assert skills.normalise("BAFD") == "BAFD"  # one letter apart from BAFA, a different diploma
+
+
+def test_title_to_rome_gives_three_scored_suggestions():
+    rome = RomeNormaliser().fit()
+    best = rome.suggest("Animatrice périscolaire (H/F)")
+    assert len(best) == 3 and best[0].code == "G1203" and best[0].score == 100.0
+    assert best[0].score > best[1].score >= best[2].score
+    assert rome.suggest("auxilliaire de puériculture")[0].code == "J1304"  # typo
+    assert rome.suggest("CUISINIÈRE EN RESTAURATION COLLECTIVE - CDD")[0].code == "G1602"
+    assert rome.suggest("Policière municipale")[0].code == "K1706"
+    assert rome.suggest("Secrétaire de mairie")[0].code == "M1607"
+    ambiguous = rome.suggest("Chauffeur")
+    assert {s.code for s in ambiguous} == {"N4101", "N4103", "N4105"}
+    assert ambiguous[0].score - ambiguous[2].score < 5
+
+
+def test_the_distance_filter_leaves_out_offers_beyond_the_mobility_radius():
+    offers = pd.DataFrame({
+        "offer_id": ["near", "far"], "title": ["Jardinier", "Jardinier"], "skills_required": ["tonte", "tonte"],
+        "commune": ["Paris", "Le Plessis-Trévise"],
+    })
+    candidates = pd.DataFrame({"candidate_id": ["C1"], "desired_job": ["jardinier"], "skills": ["tonte"], "commune": ["Paris"], "mobility_km": ["8"]})
+    kept = match(candidates, offers, k=5).frame
+    assert kept["offer_id"].tolist() == ["near"]
+    assert kept.loc[0, "distance"] == pytest.approx(1.0)
+    both = match(candidates, offers, k=5, distance_filter=False).frame.set_index("offer_id")
+    assert both.loc["far", "distance_km"] > 8 and both.loc["far", "distance"] < 0.5
+    assert both.loc["near", "rank"] == 1
+
+
+def test_metrics_on_a_hand_made_case():
+    ranked = pd.DataFrame({
+        "candidate_id": ["a"] * 3 + ["b"] * 3 + ["c"] * 3,
+        "offer_id": ["x", "y", "z", "y", "x", "z", "z", "x", "y"],
+        "rank": [1, 2, 3] * 3,
+    })
+    truth = {"a": {"y"}, "b": {"y", "z"}, "c": {"w"}, "d": set()}
+    m = evaluate(ranked, truth, k=2)
+    # a: y at rank 2 → P 1/2, R 1, RR 1/2; b: y at 1 → P 1/2, R 1/2, RR 1; c: nothing → 0, 0, 0; d has no truth.
+    assert m.n_queries == 3
+    assert m.precision == pytest.approx((0.5 + 0.5 + 0) / 3)
+    assert m.recall == pytest.approx((1 + 0.5 + 0) / 3)
+    assert m.mrr == pytest.approx((0.5 + 1 + 0) / 3)
+    assert evaluate(ranked, truth, k=3).recall == pytest.approx((1 + 1 + 0) / 3)
+
+
+def test_keyword_baseline_counts_shared_words_only():
+    offers = pd.DataFrame({"offer_id": ["O1", "O2"], "title": ["Agent d'entretien", "Jardinier"], "skills_required": ["nettoyage", "tonte"]})
+    candidates = pd.DataFrame({"candidate_id": ["C1", "C2"], "desired_job": ["jardinier", "jardinière"], "skills": ["tonte", ""]})
+    ranked = keyword_baseline(candidates, offers, 1)
+    assert ranked.set_index("candidate_id").loc["C1", "offer_id"] == "O2"
+    assert ranked.set_index("candidate_id").loc["C2", "shared_words"] == 0  # no normalisation: « jardinière » ≠ « jardinier »
+
+
+def test_score_is_the_weighted_sum_of_its_parts_in_both_directions(fitted):
+    for direction in ("offers", "candidates"):
+        result = fitted.rank(5, direction, weights={"texte": 1, "competences": 2, "metier": 1, "distance": 1, "contrat": 0})
+        frame = result.frame
+        rebuilt = 100 * sum(result.weights[p] * frame[p] for p in PARTS)
+        assert (rebuilt - frame["score"]).abs().max() < 0.1
+        assert frame.groupby(result.query)["rank"].max().max() <= 5
+        assert (frame.groupby(result.query)["score"].apply(lambda s: s.is_monotonic_decreasing)).all()
+    by_offer = fitted.rank(5, "candidates").frame
+    assert by_offer["offer_id"].nunique() == len(fitted.offers_.ids)
+
+
+def test_ranking_matches_a_brute_force_ranking_on_the_full_parts(fitted):
+    weights = normalise_weights(None)
+    parts, _, outside = fitted.parts(slice(0, 40), slice(None))
+    full = sum(weights[p] * parts[p] for p in PARTS)
+    full[outside] = -np.inf
+    ranked = fitted.rank(10, queries=np.arange(40)).frame
+    for i, cid in enumerate(fitted.candidates_.ids[:40]):
+        order = np.argsort(-full[i], kind="stable")[:10]
+        expected = [o for o, s in zip(fitted.offers_.ids[order], full[i, order]) if np.isfinite(s)]
+        got = ranked.loc[ranked["candidate_id"] == cid].sort_values("rank")["offer_id"].tolist()
+        assert got == expected
+
+
+def test_weights_change_the_ranking_and_are_validated(fitted):
+    only_distance = fitted.rank(1, weights={p: (1 if p == "distance" else 0) for p in PARTS}).frame
+    assert (only_distance["distance"] >= fitted.rank(1).frame["distance"] - 1e-6).all()
+    with pytest.raises(ValueError):
+        normalise_weights({p: 0 for p in PARTS})
+    with pytest.raises(ValueError):
+        normalise_weights({"age": 1})
+
+
+def test_training_is_proposed_for_missing_required_skills():
+    offers = _offers(title=["Cuisinier en restauration collective"], skills_required=["HACCP ; liaison froide ; CAP cuisine"])
+    candidates = pd.DataFrame({"candidate_id": ["C1"], "desired_job": ["cuisinier"], "skills": ["hygiène alimentaire"], "commune": ["Montreuil"]})
+    row = match(candidates, offers, k=1).frame.iloc[0]
+    assert row["missing_required"] == "liaison froide ; CAP cuisine"
+    assert "remise en température" in row["trainings"] and "CAP cuisine" in row["trainings"]
