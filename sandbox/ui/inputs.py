@@ -1,7 +1,8 @@
 """The shared data input: sample or upload, column mapping, validation.
 
 Every demo page calls :func:`table_input` for each table it needs, so every
-upload goes through the same reader, the same mapping widget and the same
+upload goes through the same reader, the same personal-data guard
+(:mod:`sandbox.ui.privacy_guard`), the same mapping widget and the same
 French error messages.
 """
 
@@ -27,6 +28,7 @@ from sandbox.data import (
 from sandbox.data.schema import KIND_LABELS
 from sandbox.text import num, q
 from sandbox.ui.layout import show_error, show_warnings
+from sandbox.ui.privacy_guard import privacy_guard
 
 SAMPLE = "Données d'exemple"
 UPLOAD = "Mon fichier"
@@ -176,9 +178,24 @@ def _uploaded(schema: Schema, *, key: str, errors: str) -> Validated | None:
     if len(sheets) > 1:
         sheet = st.selectbox("Feuille du classeur", sheets, key=f"{key}.sheet")
     df = _read_upload(data, upload.name, sheet)
+    digest = hashlib.sha1(data).hexdigest() + f":{sheet}"
+    # Personal-data guard: nothing runs on the file until the user has chosen what to do with
+    # columns that look personal; the frame that goes on is the pseudonymised or trimmed one.
+    df = privacy_guard(df, key=f"{key}.privacy", filename=upload.name, digest=digest)
+    if df is None:
+        return None
     mapping = column_mapping(df, schema, key=key)
-    df_key = hashlib.sha1(data).hexdigest() + f":{sheet}"
+    df_key = f"{digest}:{df.attrs.get('privacy_tag', '')}"
     return _validate(df, df_key, schema, _schema_key(schema), tuple(sorted(mapping.items(), key=lambda kv: kv[0])), errors)
+
+
+def input_source(key: str) -> str:
+    """``"exemple"`` or ``"fichier"``: what the :func:`table_input` with this *key* uses now.
+
+    For ``DataSummary.source`` (``Validated.filename`` is set for samples too,
+    from the sample's file name, so it cannot tell them apart).
+    """
+    return "fichier" if st.session_state.get(f"{key}.source") == UPLOAD else "exemple"
 
 
 def frame_key(frame: pd.DataFrame) -> str:

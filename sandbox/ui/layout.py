@@ -10,12 +10,18 @@ from sandbox.text import num, pct
 def page_header(title: str, intro: str, demo: str | None = None) -> None:
     """Title and the two sentences every demo page opens with.
 
-    *demo* is the page's key in ``sandbox.registry``; the workshop tools
-    (facilitator notes, reset) attach to it.
+    *demo* is the page's key in ``sandbox.registry``; when the sidebar's
+    « Mode atelier » is on, the workshop panel (facilitator notes and the
+    « Réinitialiser » button, :mod:`sandbox.ui.workshop`) is shown here.
     """
     st.title(title)
     st.markdown(intro)
     st.session_state["current_demo"] = demo
+    if demo:
+        from sandbox.ui.workshop import workshop_enabled, workshop_panel
+
+        if workshop_enabled():
+            workshop_panel(demo)
 
 
 def explain(how: str, limits: str) -> None:

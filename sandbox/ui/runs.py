@@ -1,17 +1,37 @@
-"""Where demo pages leave what a run measured, for the project sheet."""
+"""Where demo pages leave what a run measured, for the project sheet — and the actions under a result.
+
+``publish_run(summary)`` records the run for the « Fiche projet » page and,
+right where the page calls it, shows a link to that page and the
+« Signaler » button with which a workshop participant reports what looks
+wrong or surprising (stored locally by :mod:`sandbox.feedback`).
+"""
 
 from __future__ import annotations
 
-import streamlit as st
+import logging
 
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from sandbox import PACKAGE_DIR, registry
+from sandbox.feedback import CATEGORIES, MAX_COMMENT, FeedbackError, FeedbackStore
 from sandbox.models.report import RunSummary
 
+logger = logging.getLogger("sandbox")
+
 RUNS_KEY = "runs"
+SHEET_PAGE = "pages/project_sheet.py"
 
 
-def publish_run(summary: RunSummary) -> None:
-    """Record the latest run of a demo (kept across page changes, for this session only)."""
+def publish_run(summary: RunSummary, *, actions: bool = True) -> None:
+    """Record the latest run of a demo (kept across page changes, for this session only).
+
+    With *actions* (the default), also show under the result a link to the
+    « Fiche projet » page and the « Signaler » feedback button.
+    """
     st.session_state.setdefault(RUNS_KEY, {})[summary.demo] = summary
+    if actions:
+        run_actions(summary)
 
 
 def last_run(demo: str) -> RunSummary | None:
@@ -22,3 +42,84 @@ def last_run(demo: str) -> RunSummary | None:
 def all_runs() -> dict[str, RunSummary]:
     """The latest run of each demo in this session."""
     return dict(st.session_state.get(RUNS_KEY, {}))
+
+
+def feedback_context(summary: RunSummary) -> dict[str, object]:
+    """What a report says about the run's data: description only, never the data."""
+    d = summary.data
+    context: dict[str, object] = {"source": d.source, "lignes": d.rows, "description": d.description}
+    if d.files:
+        context["fichiers"] = ", ".join(d.files)
+    return context
+
+
+def _send_feedback(summary: RunSummary, page_title: str) -> None:
+    demo = summary.demo
+    comment = st.session_state.get(f"{demo}.feedback.comment", "")
+    category = st.session_state.get(f"{demo}.feedback.category", CATEGORIES[-1])
+    try:
+        entry = FeedbackStore().add(
+            demo,
+            comment,
+            page=page_title,
+            category=category,
+            parameters=dict(summary.parameters),
+            context=feedback_context(summary),
+        )
+    except FeedbackError as exc:
+        st.session_state[f"{demo}.feedback.flash"] = ("error", str(exc))
+        return
+    st.session_state[f"{demo}.feedback.flash"] = ("success", f"Merci ! Votre retour n° {entry.id} est enregistré sur ce poste.")
+    st.session_state[f"{demo}.feedback.comment"] = ""
+
+
+def _sheet_link() -> None:
+    if not (PACKAGE_DIR / SHEET_PAGE).is_file():
+        return
+    try:
+        st.page_link(SHEET_PAGE, label="Fiche projet", icon=":material/description:", help="Produire la fiche projet de ce résultat (Markdown, PDF, JSON).")
+    except StreamlitAPIException:  # the page runs outside the app's navigation (a test of the page alone)
+        st.caption(":material/description: La fiche projet de ce résultat est dans le menu « Atelier » → « Fiche projet ».")
+
+
+def run_actions(summary: RunSummary) -> None:
+    """The « Fiche projet » link and the « Signaler » button, once per page run."""
+    demo = summary.demo
+    try:
+        title = registry.demo(demo).title
+    except KeyError:
+        title = demo
+    try:
+        box = st.container(key=f"{demo}.run_actions", horizontal=True, vertical_alignment="center")
+    except StreamlitAPIException:  # already shown in this run (a page that publishes twice)
+        return
+    try:
+        with box:
+            _actions(summary, title)
+    except StreamlitAPIException:  # e.g. a page that publishes inside a form, where buttons are not allowed
+        logger.warning("run actions of %s could not be shown here", demo)
+        return
+    flash = st.session_state.pop(f"{demo}.feedback.flash", None)
+    if flash:
+        kind, text = flash
+        if kind == "error":
+            st.error(text, icon=":material/error:")
+        else:
+            st.success(text, icon=":material/check:")
+
+
+def _actions(summary: RunSummary, title: str) -> None:
+    demo = summary.demo
+    _sheet_link()
+    with st.popover("Signaler", icon=":material/flag:", help="Signaler un résultat faux ou surprenant, une question, une idée."):
+        st.markdown("**Signaler ce résultat**")
+        st.caption(
+            "Le retour est enregistré sur ce poste avec la page et les paramètres ; "
+            "le formateur le retrouve dans « Retours de l'atelier »."
+        )
+        st.selectbox("Type de retour", CATEGORIES, key=f"{demo}.feedback.category")
+        st.text_area(
+            "Commentaire", key=f"{demo}.feedback.comment", max_chars=MAX_COMMENT,
+            placeholder="Qu'avez-vous trouvé faux, surprenant ou à améliorer ?",
+        )
+        st.button("Envoyer", key=f"{demo}.feedback.send", type="primary", on_click=_send_feedback, args=(summary, title))

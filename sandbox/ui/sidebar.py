@@ -1,10 +1,11 @@
-"""The sidebar every page shares: the commune, and the privacy promise."""
+"""The sidebar every page shares: the commune, the workshop switch, and the privacy promise."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from sandbox.data.communes import load_communes
+from sandbox.ui.workshop import workshop_switch
 
 ALL = ""
 
@@ -25,6 +26,7 @@ def render_sidebar() -> None:
             key="commune",
             help="Sert à centrer les cartes et à remplir la fiche projet ; les démonstrations restent utilisables pour toute la métropole.",
         )
+        workshop_switch()
         st.caption(
             ":material/lock: **Vos données restent sur votre poste.** Les fichiers sont lus ici, "
             "par cette application ; rien n'est envoyé sur Internet."
