@@ -93,7 +93,7 @@ def add_outlines(fmap: folium.Map) -> None:
 
 _LEGEND = """
 {% macro html(this, kwargs) %}
-<div style="position: absolute; z-index: 9999; bottom: 24px; left: 12px; background: rgba(255,255,255,0.92);
+<div style="position: absolute; z-index: 9999; bottom: 24px; right: 12px; background: rgba(255,255,255,0.92);
             padding: 6px 10px; border-radius: 4px; font: 12px/1.4 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3);">
   {% if this.title %}<b>{{ this.title }}</b><br>{% endif %}
   {% for color, label in this.items %}
@@ -141,5 +141,5 @@ OUTLINES_CREDIT = "Contours des communes : IGN – ADMIN EXPRESS COG (Licence Ou
 
 def show_map(fmap: folium.Map, *, key: str, height: int = 520) -> None:
     """Display a map (display only: nothing is sent back to Python), with the outlines' credit."""
-    st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[])
+    st_folium(fmap, key=key, height=height, width=None, returned_objects=[])  # width=None: container width
     st.caption(OUTLINES_CREDIT)

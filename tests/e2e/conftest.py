@@ -99,13 +99,20 @@ def app_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(app_url):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium absent ({CHROMIUM}) : make test l'installe (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        # Streamlit 1.67 answers the very first session of a fresh server that opens a page
+        # by its URL with a « Page not found » dialog (the page itself runs). One visit of
+        # the home page first, so that the tests can open pages by URL like a user would.
+        warm = chromium.new_page()
+        warm.goto(app_url)
+        warm.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=90_000)
+        warm.close()
         yield chromium
         chromium.close()
 
