@@ -25,7 +25,7 @@ from sandbox.models.matching import (
 from sandbox.models.report import DataSummary, Figure, RunSummary, Stopwatch
 from sandbox.text import num, pct, typography
 from sandbox.ui import explain, kpi, page_header, show_warnings
-from sandbox.ui.inputs import frame_key
+from sandbox.ui.inputs import frame_key, input_source
 from sandbox.ui.matching_views import match_cards, matching_input, never_read_note, score_bars
 from sandbox.ui.runs import publish_run
 
@@ -173,7 +173,7 @@ if metrics is not None:
 publish_run(RunSummary(
     demo=KEY,
     data=DataSummary(
-        source="exemple" if candidates.filename is None else "fichier",
+        source="fichier" if "fichier" in (input_source(f"{KEY}.offres"), input_source(f"{KEY}.candidats")) else "exemple",
         files=tuple(f for f in (offers.filename, candidates.filename) if f) or ("offres.csv", "candidats.csv"),
         rows=len(candidates.frame) + len(offers.frame),
         description=f"{num(len(offers.frame))} offres d'emploi et {num(len(candidates.frame))} profils de candidats",

@@ -9,7 +9,7 @@ French error messages.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import streamlit as st
@@ -113,6 +113,7 @@ def table_input(
     label: str | None = None,
     errors: str = "raise",
     allow_upload: bool = True,
+    check: Callable[[pd.DataFrame], None] | None = None,
 ) -> Validated | None:
     """Sample or uploaded table → read → column mapping → validated table.
 
@@ -128,6 +129,10 @@ def table_input(
         Heading of the input (defaults to the schema's name).
     errors : {"raise", "drop"}
         Passed to :func:`~sandbox.data.validate`.
+    check : callable, optional
+        Called on an uploaded table right after reading, before anything
+        else; raises DataError if the file is not the one expected (e.g. an
+        offers file uploaded as candidates).
 
     Returns
     -------
@@ -146,7 +151,7 @@ def table_input(
             df = _read_sample(sample)
             result = _validate(df, f"sample:{sample}", schema, _schema_key(schema), (), errors)
         else:
-            result = _uploaded(schema, key=key, errors=errors)
+            result = _uploaded(schema, key=key, errors=errors, check=check)
             if result is None:
                 return None
     except DataError as exc:
@@ -158,7 +163,9 @@ def table_input(
     return result
 
 
-def _uploaded(schema: Schema, *, key: str, errors: str) -> Validated | None:
+def _uploaded(
+    schema: Schema, *, key: str, errors: str, check: Callable[[pd.DataFrame], None] | None = None
+) -> Validated | None:
     upload = st.file_uploader(
         f"Déposez votre fichier ({schema.name})",
         type=UPLOAD_TYPES,
@@ -178,6 +185,8 @@ def _uploaded(schema: Schema, *, key: str, errors: str) -> Validated | None:
     if len(sheets) > 1:
         sheet = st.selectbox("Feuille du classeur", sheets, key=f"{key}.sheet")
     df = _read_upload(data, upload.name, sheet)
+    if check is not None:
+        check(df)
     digest = hashlib.sha1(data).hexdigest() + f":{sheet}"
     # Personal-data guard: nothing runs on the file until the user has chosen what to do with
     # columns that look personal; the frame that goes on is the pseudonymised or trimmed one.

@@ -6,36 +6,28 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from sandbox.data import DataError, Schema, Validated, load_sample, read_table
+from sandbox.data import Schema, Validated
 from sandbox.data.schemas.matching import check_kind
 from sandbox.models.matching import PART_LABELS, PARTS, explain_match, protected_columns
 from sandbox.text import num, q, typography
-from sandbox.ui.inputs import UPLOAD, table_input
-from sandbox.ui.layout import show_error
+from sandbox.ui.inputs import table_input
 
 PART_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#9d755d"]
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _columns(data: bytes | None, filename: str, sample: str | None) -> list[str]:
-    if sample:
-        return [str(c) for c in load_sample(sample).columns]
-    return [str(c) for c in read_table(data, filename, max_rows=None).columns]
-
-
 def matching_input(schema: Schema, *, sample: str, key: str, expected: str, label: str) -> tuple[Validated | None, list[str]]:
-    """``table_input`` plus the check that the file is the expected one; returns the table and the columns never read."""
-    result = table_input(schema, sample=sample, key=key, label=label, errors="drop")
-    upload = st.session_state.get(f"{key}.file") if st.session_state.get(f"{key}.source") == UPLOAD else None
-    try:
-        columns = _columns(upload.getvalue(), upload.name, None) if upload is not None else _columns(None, "", sample)
-        check_kind(columns, expected, upload.name if upload is not None else None)
-    except DataError as exc:
-        show_error(exc)
-        return None, []
+    """``table_input`` plus the check that an upload is the expected file; returns the table and the columns never read."""
+    result = table_input(
+        schema,
+        sample=sample,
+        key=key,
+        label=label,
+        errors="drop",
+        check=lambda df: check_kind([str(c) for c in df.columns], expected, df.attrs.get("filename")),
+    )
     if result is None:
         return None, []
-    return result, protected_columns(columns)
+    return result, protected_columns(list(result.source_columns))
 
 
 def score_bars(frame: pd.DataFrame, weights: dict, label_column: str, *, height: int | None = None) -> alt.Chart:
