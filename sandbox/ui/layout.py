@@ -40,14 +40,31 @@ def kpi(
     unit: str = "",
     decimals: int = 0,
     lower_is_better: bool = True,
+    versus: str = "vs actuel",
     help: str | None = None,
 ) -> None:
-    """A figure with its change against the baseline, in French format."""
+    """A figure with its change against the baseline, in French format.
+
+    The colour and the arrow are set explicitly: Streamlit reads a leading
+    ASCII hyphen as "negative", and French figures use the minus sign (−).
+    """
     shown = num(value, decimals) + (f"\u00a0{unit}" if unit else "")
-    delta = None
+    change = None
     if baseline not in (None, 0) and value is not None:
-        delta = pct((value - baseline) / abs(baseline), signed=True) + " vs actuel"
-    st.metric(label, shown, delta, delta_color="inverse" if lower_is_better else "normal", help=help)
+        change = (value - baseline) / abs(baseline)
+    if change is None:
+        st.metric(label, shown, help=help)
+        return
+    still = abs(change) < 1e-9
+    better = (change < 0) == lower_is_better
+    st.metric(
+        label,
+        shown,
+        f"{pct(change, signed=True)} {versus}",
+        delta_color="gray" if still else "green" if better else "red",
+        delta_arrow="off" if still else "down" if change < 0 else "up",
+        help=help,
+    )
 
 
 def show_error(exc: BaseException) -> None:
