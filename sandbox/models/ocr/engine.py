@@ -1,0 +1,561 @@
+"""Tesseract through pytesseract: words, boxes and confidences of a page, and batches in parallel.
+
+Every page is read in a worker process whose environment sets
+``OMP_THREAD_LIMIT=1``: Tesseract's OpenMP threads spin on a small machine
+(one page takes about three times longer with them than without), and
+parallelism comes from reading several pages at once, one per core. The
+workers are started once and reused; they hold no data between pages.
+The calling process never changes its own environment, so the other demos'
+libraries keep their threads.
+
+Examples
+--------
+>>> status = tesseract_status()
+>>> status.available in (True, False)
+True
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from sandbox.models.ocr.cleanup import CleanupOptions, CleanupResult, ImageMeasures, as_array, auto_options, clean, measure
+
+INSTALL_COMMAND = "sudo apt-get install -y tesseract-ocr tesseract-ocr-fra"
+DEFAULT_LANG = "fra"
+DEFAULT_PSM = 3
+DEFAULT_TIMEOUT = 120.0
+LOW_CONFIDENCE = 75.0
+PSM_LABELS = {
+    3: "Automatique (colonnes et blocs détectés)",
+    4: "Une colonne de texte de tailles variables",
+    6: "Un seul bloc de texte uniforme",
+    11: "Texte épars, sans ordre",
+    12: "Texte épars, avec détection d'orientation",
+}
+LANGUAGE_LABELS = {
+    "fra": "français",
+    "eng": "anglais",
+    "deu": "allemand",
+    "ita": "italien",
+    "spa": "espagnol",
+    "lat": "latin",
+    "frm": "moyen français (1400-1600)",
+    "nld": "néerlandais",
+    "por": "portugais",
+}
+
+
+# ---------------------------------------------------------------- results
+
+@dataclass(frozen=True)
+class Word:
+    """A word Tesseract read, with its box in the input page's pixels.
+
+    Attributes
+    ----------
+    text : str
+    conf : float
+        Tesseract's confidence, 0–100 (100 for a word a person corrected).
+    left, top, width, height : int
+    block, par, line : int
+        Layout numbers (a line is identified by the three).
+    corrected : bool
+        The word comes from the person's correction.
+    """
+
+    text: str
+    conf: float
+    left: int
+    top: int
+    width: int
+    height: int
+    block: int = 1
+    par: int = 1
+    line: int = 1
+    corrected: bool = False
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        """(x0, y0, x1, y1)."""
+        return (self.left, self.top, self.left + self.width, self.top + self.height)
+
+    @property
+    def line_key(self) -> tuple[int, int, int]:
+        return (self.block, self.par, self.line)
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    """What OCR found on one page.
+
+    Attributes
+    ----------
+    source : str
+        File name.
+    page : int
+        Page number in the file, from 1.
+    width, height : int
+        Size of the input page (the word boxes are in its pixels).
+    words : tuple of Word
+        In reading order.
+    lang, psm : str, int
+        Tesseract's language(s) and page-segmentation mode.
+    seconds : float
+        Wall time of clean-up and OCR for this page.
+    steps : tuple of str
+        Clean-up steps applied.
+    angle, scale : float
+        Rotation and scale the clean-up applied.
+    measures : ImageMeasures, optional
+    corrected_text : str, optional
+        The text as a person corrected it; when set, it is the page's text.
+    """
+
+    source: str
+    page: int
+    width: int
+    height: int
+    words: tuple[Word, ...]
+    lang: str = DEFAULT_LANG
+    psm: int = DEFAULT_PSM
+    seconds: float = 0.0
+    steps: tuple[str, ...] = ()
+    angle: float = 0.0
+    scale: float = 1.0
+    measures: ImageMeasures | None = None
+    corrected_text: str | None = None
+
+    @property
+    def label(self) -> str:
+        """« lettre.jpg, p. 2 » (the page only for multi-page files)."""
+        return f"{self.source}, p.\u00a0{self.page}"
+
+    @property
+    def raw_text(self) -> str:
+        """The text as read: words joined by spaces, lines by newlines, blocks and paragraphs by a blank line."""
+        out: list[str] = []
+        previous: tuple[int, int, int] | None = None
+        for word in self.words:
+            key = word.line_key
+            if previous is None:
+                out.append(word.text)
+            elif key == previous:
+                out.append(" " + word.text)
+            elif key[:2] == previous[:2]:
+                out.append("\n" + word.text)
+            else:
+                out.append("\n\n" + word.text)
+            previous = key
+        return "".join(out) + ("\n" if out else "")
+
+    @property
+    def text(self) -> str:
+        """The corrected text if there is one, else the text as read."""
+        return self.corrected_text if self.corrected_text is not None else self.raw_text
+
+    @property
+    def mean_confidence(self) -> float | None:
+        """Mean word confidence (0–100), None for a page without words."""
+        if not self.words:
+            return None
+        return float(np.mean([w.conf for w in self.words]))
+
+    def low_confidence_share(self, threshold: float = LOW_CONFIDENCE) -> float | None:
+        """Share of the words below *threshold*."""
+        if not self.words:
+            return None
+        return float(np.mean([w.conf < threshold for w in self.words]))
+
+    def lines(self) -> list[list[Word]]:
+        """The words grouped by line, in reading order."""
+        grouped: list[list[Word]] = []
+        previous = None
+        for word in self.words:
+            if word.line_key != previous:
+                grouped.append([])
+                previous = word.line_key
+            grouped[-1].append(word)
+        return grouped
+
+    def to_frame(self):
+        """One row per word: text, confidence, box, layout numbers, page and file."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "fichier": self.source,
+                    "page": self.page,
+                    "mot": w.text,
+                    "confiance": round(w.conf, 1),
+                    "gauche": w.left,
+                    "haut": w.top,
+                    "largeur": w.width,
+                    "hauteur": w.height,
+                    "bloc": w.block,
+                    "paragraphe": w.par,
+                    "ligne": w.line,
+                    "corrigé": w.corrected,
+                }
+                for w in self.words
+            ],
+            columns=["fichier", "page", "mot", "confiance", "gauche", "haut", "largeur", "hauteur", "bloc", "paragraphe", "ligne", "corrigé"],
+        )
+
+
+@dataclass(frozen=True)
+class PageFailure:
+    """A page that could not be read, with the French reason."""
+
+    source: str
+    page: int | None
+    message: str
+
+    @property
+    def label(self) -> str:
+        return self.source if self.page is None else f"{self.source}, p.\u00a0{self.page}"
+
+
+@dataclass(frozen=True)
+class TesseractStatus:
+    """Whether OCR can run here, and what to install if not."""
+
+    available: bool
+    version: str | None
+    languages: tuple[str, ...]
+    message: str = ""
+    install_command: str = INSTALL_COMMAND
+
+    @property
+    def french(self) -> bool:
+        return "fra" in self.languages
+
+
+# ---------------------------------------------------------------- Tesseract
+
+@lru_cache(maxsize=1)
+def tesseract_status() -> TesseractStatus:
+    """Is the ``tesseract`` program installed, which version, which languages (checked once)."""
+    import pytesseract
+
+    if shutil.which(pytesseract.pytesseract.tesseract_cmd) is None:
+        return TesseractStatus(False, None, (), "Tesseract n'est pas installé sur ce poste.")
+    try:
+        version = str(pytesseract.get_tesseract_version())
+        languages = tuple(sorted(lang for lang in pytesseract.get_languages(config="") if lang not in ("osd", "equ")))
+    except Exception as exc:  # a broken install: say so, never crash the page
+        return TesseractStatus(False, None, (), f"Tesseract ne répond pas ({exc}).")
+    if "fra" not in languages:
+        return TesseractStatus(
+            False,
+            version,
+            languages,
+            "Le modèle français de Tesseract n'est pas installé.",
+            "sudo apt-get install -y tesseract-ocr-fra",
+        )
+    return TesseractStatus(True, version, languages)
+
+
+def installed_languages() -> tuple[str, ...]:
+    """Tesseract's installed language models (``fra``, ``eng``…), without ``osd``."""
+    return tesseract_status().languages
+
+
+def language_label(code: str) -> str:
+    """« français (fra) »; a combination such as ``fra+lat`` lists both."""
+    return " + ".join(f"{LANGUAGE_LABELS.get(c, c)} ({c})" for c in code.split("+"))
+
+
+def _read_words(image_path: str, lang: str, psm: int, timeout: float) -> list[Word]:
+    """Run Tesseract on a file and return its words (empty and non-word rows dropped)."""
+    import pytesseract
+
+    data = pytesseract.image_to_data(
+        image_path,
+        lang=lang,
+        config=f"--psm {int(psm)}",
+        output_type=pytesseract.Output.DICT,
+        timeout=timeout,
+    )
+    words = []
+    for i, text in enumerate(data["text"]):
+        conf = float(data["conf"][i])
+        text = (text or "").strip()
+        if conf < 0 or not text:
+            continue
+        words.append(
+            Word(
+                text=text,
+                conf=conf,
+                left=int(data["left"][i]),
+                top=int(data["top"][i]),
+                width=int(data["width"][i]),
+                height=int(data["height"][i]),
+                block=int(data["block_num"][i]),
+                par=int(data["par_num"][i]),
+                line=int(data["line_num"][i]),
+            )
+        )
+    return words
+
+
+def _to_input_coordinates(words: list[Word], result: CleanupResult | None, width: int, height: int) -> list[Word]:
+    """Map word boxes from the cleaned image back to the input page (bounding box of the mapped corners)."""
+    if result is None or np.allclose(result.matrix, np.eye(3)):
+        return words
+    inverse = np.linalg.inv(result.matrix)
+    out = []
+    for w in words:
+        x0, y0, x1, y1 = w.box
+        corners = np.array([[x0, y0, 1], [x1, y0, 1], [x0, y1, 1], [x1, y1, 1]], float).T
+        mapped = inverse @ corners
+        left = int(np.clip(np.floor(mapped[0].min()), 0, width - 1))
+        top = int(np.clip(np.floor(mapped[1].min()), 0, height - 1))
+        right = int(np.clip(np.ceil(mapped[0].max()), left + 1, width))
+        bottom = int(np.clip(np.ceil(mapped[1].max()), top + 1, height))
+        out.append(replace(w, left=left, top=top, width=right - left, height=bottom - top))
+    return out
+
+
+@dataclass(frozen=True)
+class PageTask:
+    """One page to read: its image, or the path of its file (opened and checked in the worker), and how."""
+
+    source: str
+    page: int
+    image: np.ndarray | None = None
+    path: str | None = None
+    cleanup: CleanupOptions | str | None = "auto"
+    lang: str = DEFAULT_LANG
+    psm: int = DEFAULT_PSM
+    timeout: float = DEFAULT_TIMEOUT
+
+
+def recognise_page(task: PageTask) -> OcrPage:
+    """Clean up and read one page in *this* process (the workers call it; so can a test).
+
+    *cleanup* is ``"auto"`` (the measured preset), a :class:`CleanupOptions`,
+    or None (no clean-up: Tesseract reads the page as it is).
+
+    Raises
+    ------
+    RuntimeError
+        « Tesseract process timeout » past *timeout* seconds.
+    """
+    start = time.perf_counter()
+    if task.image is None:
+        if task.path is None:
+            raise ValueError("a task needs an image or a path")
+        from sandbox.models.ocr.documents import load_path
+
+        document = load_path(task.path)  # the same checks as in the app: formats, pixel limit, PDF at 300 dpi
+        array = as_array(document.pages[task.page - 1])
+        direct = document.kind == "image" and document.page_count == 1
+    else:
+        array = task.image
+        direct = False
+    height, width = array.shape[:2]
+    measures: ImageMeasures | None = None
+    result: CleanupResult | None = None
+    if task.cleanup is not None:
+        if task.cleanup == "auto":
+            measures = measure(array)
+            options = auto_options(measures)
+        else:
+            options = task.cleanup
+        result = clean(array, options, measures=measures)
+        if not result.applied and direct:
+            result = None  # nothing changed: let Tesseract read the file itself
+    with tempfile.TemporaryDirectory(prefix="sandbox-ocr-") as folder:
+        if result is None and direct:
+            path = str(task.path)
+        else:
+            pixels = result.image if result is not None else array
+            path = str(Path(folder) / "page.pnm")  # uncompressed: fastest to write and to read
+            Image.fromarray(np.ascontiguousarray(pixels)).save(path, format="PPM")
+        words = _read_words(path, task.lang, task.psm, task.timeout)
+    words = _to_input_coordinates(words, result, width, height)
+    return OcrPage(
+        source=task.source,
+        page=task.page,
+        width=width,
+        height=height,
+        words=tuple(words),
+        lang=task.lang,
+        psm=task.psm,
+        seconds=time.perf_counter() - start,
+        steps=result.applied if result is not None else (),
+        angle=result.angle if result is not None else 0.0,
+        scale=result.scale if result is not None else 1.0,
+        measures=measures,
+    )
+
+
+def _safe_recognise(task: PageTask) -> OcrPage | PageFailure:
+    from sandbox.data.errors import DataError
+
+    try:
+        return recognise_page(task)
+    except DataError as exc:
+        return PageFailure(task.source, task.page, str(exc))
+    except RuntimeError as exc:
+        if "timeout" in str(exc).lower():
+            return PageFailure(task.source, task.page, f"lecture interrompue après {task.timeout:.0f} s (délai par page dépassé)")
+        return PageFailure(task.source, task.page, f"Tesseract a échoué ({exc})")
+    except Exception as exc:
+        return PageFailure(task.source, task.page, f"la page n'a pas pu être lue ({type(exc).__name__} : {exc})")
+
+
+# ---------------------------------------------------------------- workers
+
+def _init_worker() -> None:
+    """Set up a worker: one thread for Tesseract and for OpenCV, the parallelism is between workers."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # in the worker only: the app's process keeps its own settings
+    import cv2
+
+    cv2.setNumThreads(1)
+
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+_POOL_LOCK = threading.Lock()
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    with _POOL_LOCK:
+        pool = _POOLS.get(jobs)
+        if pool is None:
+            pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker)
+            _POOLS[jobs] = pool
+        return pool
+
+
+def _drop_pool(jobs: int, *, kill: bool = False) -> None:
+    with _POOL_LOCK:
+        pool = _POOLS.pop(jobs, None)
+    if pool is None:
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values()) if kill else []
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:  # a page still being read past the batch's limit
+        if process.is_alive():
+            process.terminate()
+
+
+@atexit.register
+def shutdown_workers() -> None:
+    """Stop the worker processes (called at exit)."""
+    for jobs in list(_POOLS):
+        _drop_pool(jobs)
+
+
+def default_jobs() -> int:
+    """One worker per core."""
+    return max(1, os.cpu_count() or 1)
+
+
+def read_pages(
+    tasks: Iterable[PageTask],
+    *,
+    jobs: int | None = None,
+    deadline: float | None = None,
+    on_page: Callable[[OcrPage | PageFailure, int, int], None] | None = None,
+) -> list[OcrPage | PageFailure]:
+    """Read pages in parallel (one Tesseract thread per worker); results in the order of *tasks*.
+
+    A page that fails (timeout, Tesseract error, a crashed worker) becomes a
+    :class:`PageFailure` and the others go on. Past *deadline* seconds for
+    the whole batch, the pages not yet read are reported as not read.
+
+    Parameters
+    ----------
+    tasks : iterable of PageTask
+    jobs : int, optional
+        Worker processes (default: one per core).
+    deadline : float, optional
+        Time limit for the batch, seconds.
+    on_page : callable, optional
+        ``on_page(result, done, total)`` after each page, for a progress bar.
+    """
+    tasks = list(tasks)
+    if not tasks:
+        return []
+    jobs = max(1, jobs or default_jobs())  # the pool is kept for the next batch: size it for the machine, not this batch
+    results: list[OcrPage | PageFailure | None] = [None] * len(tasks)
+    start = time.perf_counter()
+    done_count = 0
+    for attempt in range(2):  # a crashed worker pool is restarted once
+        pending = [i for i, r in enumerate(results) if r is None]
+        if not pending:
+            break
+        try:
+            pool = _pool(jobs)
+            futures = {pool.submit(_safe_recognise, tasks[i]): i for i in pending}
+        except (BrokenProcessPool, RuntimeError):
+            _drop_pool(jobs)
+            continue
+        broken = False
+        waiting = set(futures)
+        while waiting:
+            remaining = None if deadline is None else max(0.0, deadline - (time.perf_counter() - start))
+            finished, waiting = wait(waiting, timeout=remaining, return_when=FIRST_COMPLETED)
+            if not finished:  # the batch's time limit
+                for future in waiting:
+                    j = futures[future]
+                    results[j] = PageFailure(tasks[j].source, tasks[j].page, f"non lue : limite de {deadline:.0f} s pour le lot atteinte")
+                _drop_pool(jobs, kill=True)
+                waiting = set()
+                break
+            for future in sorted(finished, key=futures.get):
+                i = futures[future]
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    continue
+                except Exception as exc:
+                    outcome = PageFailure(tasks[i].source, tasks[i].page, f"la page n'a pas pu être lue ({exc})")
+                results[i] = outcome
+                done_count += 1
+                if on_page is not None:
+                    on_page(outcome, done_count, len(tasks))
+        if not broken:
+            break
+        _drop_pool(jobs)
+    final = []
+    for result, task in zip(results, tasks):
+        final.append(result if result is not None else PageFailure(task.source, task.page, "le processus de lecture s'est arrêté brutalement"))
+    return final
+
+
+def read_page(image: Image.Image | np.ndarray, **options) -> OcrPage:
+    """Read one image (in a worker process) and return its :class:`OcrPage`.
+
+    Keyword arguments are those of :class:`PageTask` (``source``, ``cleanup``,
+    ``lang``, ``psm``, ``timeout``).
+
+    Raises
+    ------
+    RuntimeError
+        If the page could not be read (the French reason as message).
+    """
+    task = PageTask(source=options.pop("source", "image"), page=options.pop("page", 1), image=as_array(image), **options)
+    result = read_pages([task])[0]
+    if isinstance(result, PageFailure):
+        raise RuntimeError(result.message)
+    return result
