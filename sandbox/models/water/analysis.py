@@ -1,0 +1,273 @@
+"""The whole chain, as the page and the command line run it: quality → leaks → habits → peers → messages."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sandbox.models.water._readings import Readings
+from sandbox.models.water._series import MeterSeries, build_series
+from sandbox.models.water.anomalies import UnusualDays, unusual_days
+from sandbox.models.water.campaign import DEFAULT_EFFECT, CampaignResult, simulate_campaign
+from sandbox.models.water.leaks import LeakReport, detect_leaks
+from sandbox.models.water.messages import SENDER, MessageSet, compose_messages
+from sandbox.models.water.peers import PeerComparison, compare_peers, consumption
+from sandbox.models.water.prices import DEFAULT_PRICE_EUR_M3
+from sandbox.models.water.quality import STATUS_UNUSABLE, QualityReport, clean_series, quality_report
+from sandbox.models.water.segments import ProfileSegmenter
+from sandbox.text import num, plural
+from sandbox.models.water._text import fr
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class WaterParams:
+    """Every setting of the analysis, with the defaults of the page and the command line."""
+
+    kind: str = "auto"
+    unit: str = "auto"
+    freq: str = "auto"
+    price_eur_m3: float = DEFAULT_PRICE_EUR_M3
+    night_start: int = 1
+    night_end: int = 5
+    nights: int = 3
+    min_flow_l_h: float = 1.0
+    min_leak_l_day: float = 100.0
+    stuck_days: float = 30.0
+    frozen_hours: float = 24.0
+    max_flow_l_h: float = 5000.0
+    unusual_threshold: float = 5.0
+    n_segments: int = 5
+    seed: int = 42
+    min_peers: int = 20
+    period_days: int = 90
+    sender: str = SENDER
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class WaterAnalysis:
+    """Everything one run found, kept apart: quality first, then the analyses and the messages.
+
+    Attributes
+    ----------
+    series : MeterSeries
+        Clean volumes (stuck and frozen periods, unusable meters set to NaN).
+    quality : QualityReport
+    leaks : LeakReport
+    unusual : UnusualDays
+    segments : ProfileSegmenter
+    peers : PeerComparison
+    messages : MessageSet
+    usage : DataFrame
+        Average litres per day of each meter (period, whole data, halves).
+    params : WaterParams
+    n_readings : int
+    households_note : str or None
+    seconds : dict
+        Time spent in each step.
+    """
+
+    series: MeterSeries
+    quality: QualityReport
+    leaks: LeakReport
+    unusual: UnusualDays
+    segments: ProfileSegmenter
+    peers: PeerComparison
+    messages: MessageSet
+    usage: pd.DataFrame
+    params: WaterParams
+    n_readings: int
+    households_note: str | None = None
+    seconds: dict = field(default_factory=dict)
+
+    @property
+    def meters(self) -> np.ndarray:
+        return self.series.meters
+
+    def analysed_meters(self) -> list[str]:
+        ok = self.quality.meters["état"] != STATUS_UNUSABLE
+        return self.quality.meters.loc[ok, "compteur"].astype(str).tolist()
+
+    @property
+    def period(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        days = self.series.days()
+        return days[0], days[-1] + pd.Timedelta(days=1)
+
+    def campaign(
+        self,
+        meters: list[str] | np.ndarray | None = None,
+        *,
+        effect: float = DEFAULT_EFFECT,
+        control_share: float = 0.2,
+    ) -> CampaignResult:
+        """Simulate a campaign on *meters* (every analysed meter by default)."""
+        usage = self.usage.set_index("compteur")
+        chosen = usage.index.intersection(pd.Index(meters if meters is not None else self.analysed_meters()))
+        sel = usage.loc[chosen]
+        return simulate_campaign(
+            sel["litres_jour_annee"].to_numpy(),
+            effect=effect,
+            control_share=control_share,
+            price_eur_m3=self.params.price_eur_m3,
+            before=sel["premiere_moitie"].to_numpy(),
+            after=sel["seconde_moitie"].to_numpy(),
+        )
+
+    def summary(self) -> list[str]:
+        """French lines for the command line and the page."""
+        start, end = self.period
+        leaks = self.leaks
+        lines = [
+            f"{plural(self.n_readings, 'relevé')} de {plural(len(self.meters), 'compteur')}, "
+            f"du {start:%d/%m/%Y} au {(end - pd.Timedelta(days=1)):%d/%m/%Y} "
+            f"(analyse {'horaire' if self.series.hourly else 'journalière'}).",
+            *self.quality.summary(),
+            f"Fuites probables : {plural(len(leaks), 'alerte')} sur {plural(len(leaks.meters_with_alert()), 'compteur')}, "
+            f"dont {num(len(leaks.ongoing()))} en cours ({num(leaks.m3_per_year)} m³ et {num(leaks.cost_per_year)} € par an "
+            f"au prix de {num(self.params.price_eur_m3, 2)} €/m³).",
+            f"Journées inhabituelles : {num(len(self.unusual))} sur {plural(self.unusual.table['compteur'].nunique(), 'compteur')}.",
+        ]
+        if self.segments.names_:
+            sizes = ", ".join(f"{n} ({num(int(s))})" for n, s in zip(self.segments.names_, self.segments.sizes_))
+            lines.append(f"Profils : {sizes}.")
+        comparable = int(self.peers.table["comparable"].sum())
+        lines.append(f"Comparaison avec des foyers semblables : {plural(comparable, 'foyer')}.")
+        if self.households_note:
+            lines.append(self.households_note)
+        lines.append(f"Messages : {plural(len(self.messages.table), 'message')} ({plural(self.messages.parts.shape[0], 'foyer')}).")
+        return [fr(line) for line in lines]
+
+
+def _households_note(series: MeterSeries, households: pd.DataFrame | None) -> str | None:
+    if households is None:
+        return "Sans description des logements, les foyers ne sont pas comparés entre eux."
+    known = pd.Index(households["meter"].astype("str"))
+    meters = pd.Index(series.meters.astype(str))
+    matched = int(meters.isin(known).sum())
+    if matched == 0:
+        return (
+            "La description des logements ne correspond à aucun compteur des relevés (identifiants différents) : "
+            "pas de comparaison entre foyers."
+        )
+    if matched < len(meters):
+        return f"{plural(len(meters) - matched, 'compteur')} sans description de logement : pas de comparaison pour eux."
+    return None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Readings converted, checked and cleaned: the part of the analysis that depends only on the data."""
+
+    series: MeterSeries
+    quality: QualityReport
+    n_readings: int
+    seconds: dict = field(default_factory=dict)
+
+
+def prepare(readings: Readings, params: WaterParams = WaterParams()) -> Prepared:
+    """Conversion to a regular grid, quality report, stuck and frozen periods set aside.
+
+    Examples
+    --------
+    >>> times = pd.date_range("2025-03-01 01:00", periods=24 * 40, freq="h")
+    >>> litres = np.where(np.arange(24 * 40) < 24 * 5, 3.0 + np.arange(24 * 40) % 2, 0.0)
+    >>> prepared = prepare(Readings.from_arrays(["A"] * len(times), times, litres))
+    >>> prepared.quality.issues["problème"].tolist(), bool(np.isnan(prepared.series.volume[0, -24:]).all())
+    (['compteur bloqué'], True)
+    """
+    tick = time.perf_counter()
+    raw = build_series(readings, kind=params.kind, unit=params.unit, freq=params.freq, max_flow_l_h=params.max_flow_l_h)
+    mid = time.perf_counter()
+    quality = quality_report(raw, stuck_days=params.stuck_days, frozen_hours=params.frozen_hours)
+    series = clean_series(raw, quality)
+    return Prepared(series, quality, len(readings), {"series": mid - tick, "quality": time.perf_counter() - mid})
+
+
+def analyse(
+    readings: Readings | Prepared,
+    households: pd.DataFrame | None = None,
+    params: WaterParams = WaterParams(),
+    *,
+    progress: Progress | None = None,
+) -> WaterAnalysis:
+    """Run the whole chain on readings (and optionally the description of the homes).
+
+    *readings* may also be the output of :func:`prepare` (the page caches it
+    apart, so that changing a setting of the leaks or the messages does not
+    convert the readings again).
+
+    Examples
+    --------
+    >>> from sandbox.data import load_sample, validate
+    >>> from sandbox.data.schemas.water import READINGS
+    >>> frame = load_sample("water/export_releveur")
+    >>> result = analyse(Readings.from_validated(validate(frame, READINGS)))
+    >>> result.quality.conversion.kind, result.quality.conversion.unit, len(result.meters)
+    ('index', 'm3', 6)
+    """
+    seconds: dict[str, float] = {}
+    tick = time.perf_counter()
+
+    def step(name: str, fraction: float, label: str) -> None:
+        nonlocal tick
+        now = time.perf_counter()
+        seconds[name] = now - tick
+        tick = now
+        if progress is not None:
+            progress(fraction, label)
+
+    if progress is not None:
+        progress(0.0, "Conversion des relevés et contrôle de la qualité…")
+    prepared = readings if isinstance(readings, Prepared) else prepare(readings, params)
+    seconds.update(prepared.seconds)
+    series, quality = prepared.series, prepared.quality
+    tick = time.perf_counter()
+    if progress is not None:
+        progress(0.5, "Recherche des fuites…")
+    leaks = detect_leaks(
+        series,
+        night=(params.night_start, params.night_end),
+        nights=params.nights,
+        min_flow_l_h=params.min_flow_l_h,
+        price_eur_m3=params.price_eur_m3,
+        min_leak_l_day=params.min_leak_l_day,
+    )
+    step("leaks", 0.6, "Journées inhabituelles…")
+    unusual = unusual_days(series, leaks=leaks, threshold=params.unusual_threshold)
+    step("unusual", 0.7, "Profils de consommation…")
+    leak_periods: dict[str, list[tuple]] = {}
+    for alert in leaks.alerts:
+        end = alert.end if alert.end is not None else alert.last_seen + pd.Timedelta(days=1)
+        leak_periods.setdefault(alert.meter, []).append((alert.start, end))
+    segments = ProfileSegmenter(n_segments=params.n_segments, seed=params.seed).fit(series, exclude=leak_periods)
+    step("segments", 0.8, "Comparaison avec des foyers semblables…")
+    peers = compare_peers(series, households, min_peers=params.min_peers, period_days=params.period_days)
+    usage = consumption(series, params.period_days)
+    step("peers", 0.9, "Rédaction des messages…")
+    analysed = quality.meters.loc[quality.meters["état"] != STATUS_UNUSABLE, "compteur"].to_numpy()
+    messages = compose_messages(
+        analysed, peers=peers, leaks=leaks, segments=segments, price_eur_m3=params.price_eur_m3, sender=params.sender
+    )
+    step("messages", 1.0, "Terminé.")
+    return WaterAnalysis(
+        series=series,
+        quality=quality,
+        leaks=leaks,
+        unusual=unusual,
+        segments=segments,
+        peers=peers,
+        messages=messages,
+        usage=usage,
+        params=params,
+        n_readings=prepared.n_readings,
+        households_note=_households_note(series, households),
+        seconds=seconds,
+    )
