@@ -424,7 +424,8 @@ def validate(
             later = kept.index[kept.notna() & kept.duplicated(keep="first")]
             drop[later] = True
             warnings.append(_dropped(len(later), f"{q(col.label)} en double ({ids})", rows[later].tolist()))
-    frame = frame[~drop]
+    if drop.any():
+        frame = frame[~drop]
     if frame.empty:
         raise DataError(
             f"aucune ligne exploitable pour les {schema.name}",

@@ -8,8 +8,17 @@ from sandbox.ui.safety import UNEXPECTED_ERROR
 
 
 def wait_for_app(page: Page, timeout: float = 60_000) -> None:
-    """Wait until the script has finished running (the app is idle)."""
+    """Wait until the script has finished running (the app is idle).
+
+    A click starts a rerun a moment later: first give the rerun a short
+    chance to start, so that an app still idle from before is not mistaken
+    for an app done with the rerun.
+    """
     app = page.locator('[data-testid="stApp"]')
+    try:
+        expect(app).not_to_have_attribute("data-test-script-state", "notRunning", timeout=700)
+    except AssertionError:
+        pass  # the rerun was already over, or there was none
     expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
     expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=timeout)
 

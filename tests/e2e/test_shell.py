@@ -38,8 +38,11 @@ def test_a_broken_csv_gets_the_french_error_and_the_page_keeps_working(page, app
             break
     else:
         pytest.skip("aucune démonstration avec import de tableau n'est installée")
+    dropzones = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    before = dropzones.count()
     page.get_by_text("Mon fichier", exact=True).first.click()
     wait_for_app(page)
+    expect(dropzones).to_have_count(before + 1)  # the first table's uploader, first on the page
     upload(page, "export_casse.csv", b"\x00\x01\x02\x03 binaire \xff\xfe")
     expect(page.get_by_text("export_casse.csv").last).to_be_visible()
     expect(page.get_by_text("ne contient pas de texte (contenu binaire)")).to_be_visible()
