@@ -605,6 +605,18 @@ def _normalise_for_hash(value: object) -> str | None:
     return re.sub(r"\s+", "", text)
 
 
+def keyed_hash(text: str, key: bytes, length: int = 16) -> str:
+    """The first *length* hexadecimal characters of HMAC-SHA-256(key, text).
+
+    The one keyed hash behind every pseudonym of the sandbox (the guard's
+    :class:`Pseudonymiser` and the demos' pseudonymised exports).
+
+    >>> keyed_hash("R001", b"secret", 8) == keyed_hash("R001", b"secret", 8) != keyed_hash("R002", b"secret", 8)
+    True
+    """
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:length]
+
+
 class Pseudonymiser:
     """Keyed hashing of values: the same value → the same pseudonym, for one key.
 
@@ -647,7 +659,7 @@ class Pseudonymiser:
         text = _normalise_for_hash(value)
         if text is None:
             return None
-        return PREFIX + hmac.new(self.__key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+        return PREFIX + keyed_hash(text, self.__key, 16)
 
     def transform(self, values: pd.Series) -> pd.Series:
         """Pseudonymise a column (each distinct value is hashed once)."""

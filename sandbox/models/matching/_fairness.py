@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass
 
@@ -13,6 +11,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from sandbox.models.matching._prepare import protected_columns
 from sandbox.models.matching._reference import first_name_display
+from sandbox.models.privacy import keyed_hash
 
 # Masculine ↔ feminine forms swapped by the test (job titles, adjectives of self-description, civilities).
 GENDER_PAIRS: tuple[tuple[str, str], ...] = (
@@ -277,7 +276,7 @@ def pseudonymise(frame: pd.DataFrame, secret: str | bytes, *, column: str = "can
     out = frame.drop(columns=[c for c in drop if c in frame.columns]).copy()
     ids = out[column].astype(str)
     unique = ids.unique()
-    pseudo = {v: "P-" + hmac.new(key, v.encode(), hashlib.sha256).hexdigest()[:10] for v in unique}
+    pseudo = {v: "P-" + keyed_hash(v, key, 10) for v in unique}
     out[column] = ids.map(pseudo)
     table = pd.DataFrame({"pseudonyme": [pseudo[v] for v in unique], "identifiant": unique})
     return out, table

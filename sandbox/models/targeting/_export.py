@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 
 import numpy as np
 import pandas as pd
+
+from sandbox.models.privacy import keyed_hash
 
 #: Shown above every list and written in every exported row.
 DECISION_SUPPORT_LABEL = (
@@ -45,7 +45,7 @@ def pseudonymise(ids, key: bytes, *, prefix: str = "P-", length: int = 12) -> np
     if not key:
         raise ValueError("a non-empty key is required")
     out = [
-        prefix + hmac.new(key, str(i).encode("utf-8"), hashlib.sha256).hexdigest()[:length].upper()
+        prefix + keyed_hash(str(i), key, length).upper()
         for i in np.asarray(ids, dtype=object)
     ]
     return np.asarray(out, dtype=object)
