@@ -19,9 +19,10 @@ from sandbox.models.water import (
     analyse,
     prepare,
 )
-from sandbox.models.water._text import fr
+from sandbox.text import typography as fr
 from sandbox.text import num, plural
 from sandbox.ui import explain, page_header, show_error, table_input
+from sandbox.ui.inputs import input_source
 from sandbox.ui.runs import publish_run
 from sandbox.ui.water_views import (
     BILLING_DELAY_DAYS,
@@ -175,7 +176,7 @@ with tabs[4]:
 with tabs[5]:
     downloads_tab(result, KEY)
 
-sample = st.session_state.get(f"{KEY}.readings.source", "Données d'exemple") != "Mon fichier"
+sample = input_source(f"{KEY}.readings") == "exemple"
 start, end = result.period
 delays = [(x.detected - x.start).total_seconds() / 86400 for x in result.leaks.alerts]
 publish_run(

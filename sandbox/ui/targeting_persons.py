@@ -25,7 +25,7 @@ from sandbox.models.targeting import (
 )
 from sandbox.text import num, plural
 from sandbox.ui import kpi, show_error, show_warnings, table_input
-from sandbox.ui.inputs import SAMPLE, frame_key
+from sandbox.ui.inputs import frame_key, input_source
 from sandbox.ui.maps import show_map
 from sandbox.ui.runs import publish_run
 from sandbox.ui.targeting_charts import calibration_chart, choropleth, localized
@@ -58,7 +58,7 @@ def person_mode(key: str) -> None:
     validated = table_input(PERSONS, sample="targeting/register", key=f"{key}.persons", errors="drop")
     if validated is None:
         return
-    is_sample = st.session_state.get(f"{key}.persons.source", SAMPLE) in (None, SAMPLE)
+    is_sample = input_source(f"{key}.persons") == "exemple"
     if is_sample:
         st.caption(SYNTHETIC_NOTE)
     try:

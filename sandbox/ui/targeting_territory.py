@@ -21,7 +21,7 @@ from sandbox.models.targeting import (
 )
 from sandbox.text import num, pct, plural
 from sandbox.ui import kpi, show_error, show_warnings, table_input
-from sandbox.ui.inputs import SAMPLE
+from sandbox.ui.inputs import input_source
 from sandbox.ui.maps import show_map
 from sandbox.ui.runs import publish_run
 from sandbox.ui.targeting_charts import choropleth, localized, robustness_chart
@@ -38,7 +38,7 @@ def territory_mode(key: str) -> None:
     validated = table_input(TERRITORIES, sample="targeting/territories", key=f"{key}.territories")
     if validated is None:
         return
-    is_sample = st.session_state.get(f"{key}.territories.source", SAMPLE) in (None, SAMPLE)
+    is_sample = input_source(f"{key}.territories") == "exemple"
     if is_sample:
         st.caption(SYNTHETIC_NOTE)
     try:
