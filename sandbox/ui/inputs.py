@@ -40,9 +40,10 @@ def _read_upload(data: bytes, filename: str, sheet: str | None) -> pd.DataFrame:
     return read_table(data, filename, sheet=sheet)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _read_sample(name: str) -> pd.DataFrame:
-    return load_sample(name)
+@st.cache_data(max_entries=16, show_spinner="Chargement des données d'exemple…")
+def _sample(name: str, _schema: Schema, schema_key: str, errors: str) -> Validated:
+    """A sample read and validated in one cached step (a rerun copies the result once, not twice)."""
+    return validate(load_sample(name), _schema, errors=errors)
 
 
 @st.cache_data(max_entries=16, show_spinner="Vérification des données…")
@@ -148,8 +149,7 @@ def table_input(
         ) or SAMPLE
     try:
         if source == SAMPLE:
-            df = _read_sample(sample)
-            result = _validate(df, f"sample:{sample}", schema, _schema_key(schema), (), errors)
+            result = _sample(sample, schema, _schema_key(schema), errors)
         else:
             result = _uploaded(schema, key=key, errors=errors, check=check)
             if result is None:
