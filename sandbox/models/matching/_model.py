@@ -288,10 +288,7 @@ class Matcher:
             warnings.append(prep.warn(int(empty_desc.sum()), who, "sans description : le texte comparé se limite à l'intitulé et aux compétences", prep._rows(off, empty_desc)))
 
         loc = prep.locate(off)
-        if loc.unknown_mask.any():
-            warnings.append(prep.warn(int(loc.unknown_mask.sum()), who, f"dont la commune est inconnue ({prep._examples(loc.unknown_names)}) : distance non calculée, pas de filtre de distance", prep._rows(off, loc.unknown_mask)))
-        if loc.missing_mask.any():
-            warnings.append(prep.warn(int(loc.missing_mask.sum()), who, "sans commune ni coordonnées : distance non calculée", prep._rows(off, loc.missing_mask)))
+        warnings += _location_warnings(loc, off, who)
 
         codes, weak = self._rome_codes(off["title"], off["rome_code"], rome)
         if weak.any():
@@ -348,10 +345,7 @@ class Matcher:
             warnings.append(prep.warn(int(empty_exp.sum()), who, "sans texte d'expérience : le texte comparé se limite au métier et aux compétences", prep._rows(cand, empty_exp)))
 
         loc = prep.locate(cand)
-        if loc.unknown_mask.any():
-            warnings.append(prep.warn(int(loc.unknown_mask.sum()), who, f"dont la commune est inconnue ({prep._examples(loc.unknown_names)}) : distance non calculée, pas de filtre de distance", prep._rows(cand, loc.unknown_mask)))
-        if loc.missing_mask.any():
-            warnings.append(prep.warn(int(loc.missing_mask.sum()), who, "sans commune ni coordonnées : distance non calculée", prep._rows(cand, loc.missing_mask)))
+        warnings += _location_warnings(loc, cand, who)
 
         radius, bad_radius, empty_radius = prep.parse_radius(cand["mobility_km"], self.default_radius_km)
         default = f"{num(self.default_radius_km)}\u00a0km"
@@ -777,3 +771,13 @@ def explain_match(row, weights: dict) -> list[str]:
             + (" (identiques)." if same else ".")
         )
     return [typography(line) for line in lines]
+
+
+def _location_warnings(loc, frame: pd.DataFrame, who: tuple[str, str]) -> list[str]:
+    """Warnings for rows whose place is unknown or missing (offers and candidates alike)."""
+    warnings = []
+    if loc.unknown_mask.any():
+        warnings.append(prep.warn(int(loc.unknown_mask.sum()), who, f"dont la commune est inconnue ({prep._examples(loc.unknown_names)}) : distance non calculée, pas de filtre de distance", prep._rows(frame, loc.unknown_mask)))
+    if loc.missing_mask.any():
+        warnings.append(prep.warn(int(loc.missing_mask.sum()), who, "sans commune ni coordonnées : distance non calculée", prep._rows(frame, loc.missing_mask)))
+    return warnings
