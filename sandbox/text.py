@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 
 NBSP = "\u00a0"  # no-break space: before « : », inside « », before %
@@ -70,17 +71,23 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
 _SPACE_BEFORE = re.compile(r"[ \u00a0\u202f]*([;!?])(?=\s|$)")
 _SPACE_BEFORE_COLON = re.compile(r"(?<=\S)[ \u00a0\u202f]*:(?=\s|$)")
+_OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]*")
+_CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]*»")
 _SHORTCODE_END = re.compile(r":[\w/-]+$")  # « :material/lock » before the closing colon
 
 
 def typography(text: str) -> str:
-    """Put the French no-break spaces before ``; ! ? :`` (outside URLs and times).
+    """Put the French no-break spaces before ``; ! ? :`` (outside URLs and times) and inside « ».
 
     >>> typography("Attention: fuite !")
     'Attention\\xa0: fuite\\u202f!'
     >>> typography(":material/lock: Vos données")
     ':material/lock: Vos données'
+    >>> typography("une « fuite »?") == "une «\\u00a0fuite\\u00a0»\\u202f?"
+    True
     """
+    text = _OPEN_QUOTE.sub("«" + NBSP, text)
+    text = _CLOSE_QUOTE.sub(NBSP + "»", text)
     text = _SPACE_BEFORE.sub(lambda m: NNBSP + m.group(1), text)
 
     def colon(match: re.Match) -> str:
@@ -94,3 +101,12 @@ def typography(text: str) -> str:
 def plain(text: str) -> str:
     """The text with its no-break spaces turned into plain spaces (for logs, tests, searching)."""
     return text.replace(NBSP, " ").replace(NNBSP, " ")
+
+
+def strip_accents(text: str) -> str:
+    """The text without its accents and other combining marks (NFKD decomposition).
+
+    >>> strip_accents("Éléonore à L'Haÿ-les-Roses")
+    "Eleonore a L'Hay-les-Roses"
+    """
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))

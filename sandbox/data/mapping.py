@@ -9,11 +9,12 @@ overrides it on the command line (``--col EXPECTED=ACTUAL``).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
+
+from sandbox.text import strip_accents
 
 if TYPE_CHECKING:
     from sandbox.data.schema import Schema
@@ -41,8 +42,7 @@ def normalise_name(name: object) -> str:
     >>> normalise_name("  Consommation_(m³) ")
     'consommation m3'
     """
-    text = unicodedata.normalize("NFKD", str(name))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = strip_accents(str(name)).lower()
     text = re.sub(r"[^0-9a-z]+", " ", text)
     return " ".join(text.split())
 

@@ -12,7 +12,6 @@ The frame returned keeps the index of the table it was given, so
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -23,7 +22,7 @@ import pandas as pd
 from sandbox.data.dates import describe_formats, parse_datetimes
 from sandbox.data.errors import DataError
 from sandbox.data.numbers import parse_numbers
-from sandbox.text import num, plural, q, rows_list
+from sandbox.text import num, plural, q, rows_list, strip_accents
 
 Kind = Literal["number", "integer", "text", "id", "category", "datetime", "date", "latitude", "longitude", "boolean"]
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
@@ -46,8 +45,7 @@ _FALSE = {"0", "non", "n", "faux", "no", "false", "f"}
 
 
 def _fold(text: object) -> str:
-    text = unicodedata.normalize("NFKD", str(text).strip().lower())
-    return "".join(c for c in text if not unicodedata.combining(c))
+    return strip_accents(str(text).strip().lower())
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from sandbox.text import pct, q
+from sandbox.text import pct, q, strip_accents
 
 Kind = Literal["name", "email", "phone", "nir", "address", "birth_date"]
 Choice = Literal["pseudonymise", "drop", "keep"]
@@ -158,8 +158,7 @@ def fold(text: object) -> str:
     >>> fold("  Élodie  LE GOFF ")
     'elodie le goff'
     """
-    norm = unicodedata.normalize("NFKD", str(text))
-    norm = "".join(c for c in norm if not unicodedata.combining(c)).lower()
+    norm = strip_accents(str(text)).lower()
     return " ".join(norm.replace("\u2019", "'").split())
 
 

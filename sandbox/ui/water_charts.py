@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from sandbox.models.water import LeakAlert, LeakReport, MeterSeries, QualityReport
-from sandbox.models.water._text import fr
+from sandbox.text import typography as fr
 
 LEAK_COLOUR = "#e1000f"
 MAIN_COLOUR = "#000091"

@@ -13,7 +13,7 @@ from sandbox.models.water import (
     WaterAnalysis,
     sms_segments,
 )
-from sandbox.models.water._text import fr
+from sandbox.text import typography as fr
 from sandbox.models.water.peers import ABOVE
 from sandbox.text import num, pct, plural, q
 from sandbox.ui import kpi

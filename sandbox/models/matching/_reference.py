@@ -14,7 +14,6 @@ Files in ``sandbox/data/reference/`` (``;``-separated, UTF-8):
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from sandbox import PACKAGE_DIR
+from sandbox.text import strip_accents
 
 REFERENCE_DIR = PACKAGE_DIR / "data" / "reference"
 
@@ -90,8 +90,7 @@ def load_reference(directory: str | None = None) -> Reference:
 
 
 def _fold_name(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name.strip().lower())
-    return "".join(c for c in text if not unicodedata.combining(c))
+    return strip_accents(name.strip().lower())
 
 
 @lru_cache(maxsize=1)

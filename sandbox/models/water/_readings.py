@@ -19,7 +19,7 @@ import pandas as pd
 from sandbox.data.errors import DataError
 from sandbox.data.schema import Validated, spreadsheet_rows
 from sandbox.text import plural, q, rows_list
-from sandbox.models.water._text import fr
+from sandbox.text import typography as fr
 
 SINGLE_METER = "compteur unique"
 

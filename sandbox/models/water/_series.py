@@ -24,7 +24,7 @@ import pandas as pd
 from sandbox.data.errors import DataError
 from sandbox.models.water._readings import Readings
 from sandbox.text import num, plural, q, rows_list
-from sandbox.models.water._text import fr
+from sandbox.text import typography as fr
 
 HOUR = 3600
 DAY = 86400

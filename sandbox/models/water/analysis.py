@@ -20,7 +20,7 @@ from sandbox.models.water.prices import DEFAULT_PRICE_EUR_M3
 from sandbox.models.water.quality import STATUS_UNUSABLE, QualityReport, clean_series, quality_report
 from sandbox.models.water.segments import ProfileSegmenter
 from sandbox.text import num, plural
-from sandbox.models.water._text import fr
+from sandbox.text import typography as fr
 
 Progress = Callable[[float, str], None]
 

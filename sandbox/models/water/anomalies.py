@@ -20,7 +20,7 @@ import pandas as pd
 from sandbox.models.water._series import MeterSeries, _row_blocks, map_blocks
 from sandbox.models.water.leaks import LeakReport
 from sandbox.text import num
-from sandbox.models.water._text import fr
+from sandbox.text import typography as fr
 
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 

@@ -18,7 +18,7 @@ from scipy.stats import norm
 
 from sandbox.models.water.prices import DEFAULT_PRICE_EUR_M3
 from sandbox.text import NBSP, num, pct
-from sandbox.models.water._text import fr
+from sandbox.text import typography as fr
 
 DEFAULT_EFFECT = 0.05
 """Default expected reduction of consumption (5 %), the order of magnitude of the trials below."""

@@ -29,7 +29,7 @@ from sandbox.models.water.peers import ABOVE, BELOW, EFFICIENT, PeerComparison
 from sandbox.models.water.prices import DEFAULT_PRICE_EUR_M3
 from sandbox.models.water.segments import ProfileSegmenter
 from sandbox.text import NBSP, NNBSP, num
-from sandbox.models.water._text import fr
+from sandbox.text import typography as fr
 
 LETTER = "courrier"
 SMS = "SMS"

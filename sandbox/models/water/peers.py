@@ -18,7 +18,7 @@ import pandas as pd
 
 from sandbox.models.water._series import MeterSeries
 from sandbox.text import num
-from sandbox.models.water._text import fr
+from sandbox.text import typography as fr
 
 EFFICIENT = "parmi les plus économes"
 BELOW = "sous la moyenne"

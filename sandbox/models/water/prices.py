@@ -1,6 +1,6 @@
 """The price of water used to turn litres into euros."""
 
-from sandbox.models.water._text import fr
+from sandbox.text import typography as fr
 
 DEFAULT_PRICE_EUR_M3 = 4.81
 """Complete price of water in €/m³, taxes included (drinking water, sanitation, fees and VAT)."""

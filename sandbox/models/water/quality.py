@@ -36,7 +36,7 @@ from sandbox.models.water._series import (
     map_blocks,
 )
 from sandbox.text import num, plural
-from sandbox.models.water._text import fr
+from sandbox.text import typography as fr
 
 GAP = "lacune"
 STUCK = "compteur bloqué"
