@@ -10,7 +10,7 @@ PORT   ?= 8501
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP    := $(VENV)/.test-installed
 
-SYSTEM_RUNTIME := tesseract-ocr tesseract-ocr-fra fonts-dejavu-core fonts-liberation
+SYSTEM_RUNTIME := tesseract-ocr tesseract-ocr-fra tesseract-ocr-osd tesseract-ocr-script-latn fonts-dejavu-core fonts-liberation
 SYSTEM_TEST    := chromium
 
 .PHONY: run test test-fast bench sample-data screenshots install install-test system-runtime system-test clean help

@@ -33,7 +33,7 @@ for entry in registry.all_pages():
         entry.path,
         title=entry.title,
         icon=entry.icon,
-        url_path=entry.key,
+        url_path=entry.url,
         default=entry is registry.HOME,
     )
     sections.setdefault(entry.section, []).append(page)

@@ -19,7 +19,10 @@ class PageEntry:
     Attributes
     ----------
     key : str
-        Short identifier (also the URL path).
+        English slug, used everywhere in code (widget keys, workshop profile,
+        run summaries, model and page packages).
+    url : str
+        French URL path (the only place where the French name appears).
     path : str
         Script path relative to ``sandbox/`` (as ``st.Page`` expects).
     title : str
@@ -31,6 +34,7 @@ class PageEntry:
     """
 
     key: str
+    url: str
     path: str
     title: str
     icon: str
@@ -54,12 +58,13 @@ class Demo(PageEntry):
 DEMO_SECTION = "Démonstrations"
 WORKSHOP_SECTION = "Atelier"
 
-HOME = PageEntry("accueil", "pages/home.py", "Accueil", ":material/home:", "")
+HOME = PageEntry("home", "accueil", "pages/home.py", "Accueil", ":material/home:", "")
 
 DEMOS: tuple[Demo, ...] = (
     Demo(
         key="ocr",
-        path="pages/ocr.py",
+        url="ocr",
+        path="pages/ocr/page.py",
         title="Archives : lire les documents numérisés",
         icon=":material/history_edu:",
         section=DEMO_SECTION,
@@ -69,8 +74,9 @@ DEMOS: tuple[Demo, ...] = (
         users="Archivistes, service documentation, état civil.",
     ),
     Demo(
-        key="collecte",
-        path="pages/routes.py",
+        key="collection",
+        url="collecte",
+        path="pages/collection/page.py",
         title="Collecte des déchets : tournées optimisées",
         icon=":material/local_shipping:",
         section=DEMO_SECTION,
@@ -80,8 +86,9 @@ DEMOS: tuple[Demo, ...] = (
         users="Service propreté, régie de collecte, syndicat de traitement.",
     ),
     Demo(
-        key="eau",
-        path="pages/water.py",
+        key="water",
+        url="eau",
+        path="pages/water/page.py",
         title="Eau : fuites et conseils personnalisés",
         icon=":material/water_drop:",
         section=DEMO_SECTION,
@@ -91,8 +98,9 @@ DEMOS: tuple[Demo, ...] = (
         users="Régie ou délégataire de l'eau, service environnement, CCAS.",
     ),
     Demo(
-        key="emploi",
-        path="pages/matching.py",
+        key="matching",
+        url="emploi",
+        path="pages/matching/page.py",
         title="Emploi : rapprocher offres et candidats",
         icon=":material/work:",
         section=DEMO_SECTION,
@@ -103,7 +111,8 @@ DEMOS: tuple[Demo, ...] = (
     ),
     Demo(
         key="seniors",
-        path="pages/targeting.py",
+        url="seniors",
+        path="pages/seniors/page.py",
         title="Seniors : repérer les besoins d'accompagnement",
         icon=":material/elderly:",
         section=DEMO_SECTION,
@@ -115,8 +124,8 @@ DEMOS: tuple[Demo, ...] = (
 )
 
 WORKSHOP_PAGES: tuple[PageEntry, ...] = (
-    PageEntry("fiche-projet", "pages/project_sheet.py", "Fiche projet", ":material/description:", WORKSHOP_SECTION),
-    PageEntry("atelier", "pages/workshop.py", "Retours de l'atelier", ":material/forum:", WORKSHOP_SECTION),
+    PageEntry("sheet", "fiche-projet", "pages/sheet/page.py", "Fiche projet", ":material/description:", WORKSHOP_SECTION),
+    PageEntry("feedback", "atelier", "pages/feedback/page.py", "Retours de l'atelier", ":material/forum:", WORKSHOP_SECTION),
 )
 
 

@@ -3,7 +3,7 @@
 :func:`sandbox.ui.inputs.table_input` calls :func:`privacy_guard` on every
 uploaded table right after reading it. If columns look personal (names,
 e-mails, phones, NIR, precise addresses, dates of birth — see
-:mod:`sandbox.models.privacy`), the page stops there and asks, column by
+:mod:`sandbox.privacy`), the page stops there and asks, column by
 column: pseudonymise (keyed hash; the key lives in this session only),
 drop, or keep. Nothing is written to disk: the file, the key and the
 transformed table stay in memory.
@@ -16,7 +16,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from sandbox.models.privacy import CHOICE_LABELS, CHOICES, PrivacyReport, Pseudonymiser, apply_choices, new_key, scan
+from sandbox.privacy import CHOICE_LABELS, CHOICES, PrivacyReport, Pseudonymiser, apply_choices, new_key, scan
 from sandbox.text import q
 
 SESSION_KEY = "_privacy.key"  # not prefixed by a demo: the same pseudonyms on every page of the session

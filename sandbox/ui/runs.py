@@ -3,7 +3,7 @@
 ``publish_run(summary)`` records the run for the « Fiche projet » page and,
 right where the page calls it, shows a link to that page and the
 « Signaler » button with which a workshop participant reports what looks
-wrong or surprising (stored locally by :mod:`sandbox.feedback`).
+wrong or surprising (stored locally by :mod:`sandbox.workshop.feedback`).
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from sandbox import PACKAGE_DIR, registry
-from sandbox.feedback import CATEGORIES, MAX_COMMENT, FeedbackError, FeedbackStore
-from sandbox.models.report import RunSummary
+from sandbox.workshop.feedback import CATEGORIES, MAX_COMMENT, FeedbackError, FeedbackStore
+from sandbox.sheet.report import RunSummary
 
 logger = logging.getLogger("sandbox")
 
 RUNS_KEY = "runs"
-SHEET_PAGE = "pages/project_sheet.py"
+SHEET_PAGE = "pages/sheet/page.py"
 
 
 def publish_run(summary: RunSummary, *, actions: bool = True) -> None:

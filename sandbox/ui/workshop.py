@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sandbox.models.demo_profiles import ProfileError, load_profile
+from sandbox.workshop.profiles import ProfileError, load_profile
 
 WORKSHOP_KEY = "workshop_mode"
 _RESET_DONE = "_workshop.reset_done"

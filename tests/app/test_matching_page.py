@@ -17,7 +17,7 @@ APP = str(Path(__file__).resolve().parents[2] / "sandbox" / "app.py")
 def at():
     app = AppTest.from_file(APP, default_timeout=180)
     app.run()
-    app.switch_page("pages/matching.py")
+    app.switch_page("pages/matching/page.py")
     app.run()
     return app
 
@@ -39,10 +39,10 @@ def test_page_shows_the_ai_act_note_ranked_offers_and_their_explanations(at):
 
 
 def test_picking_another_candidate_and_an_offer_updates_the_lists(at):
-    at.selectbox(key="emploi.candidate").set_value("CAND-00006").run()
+    at.selectbox(key="matching.candidate").set_value("CAND-00006").run()
     assert not at.exception
-    assert at.selectbox(key="emploi.candidate").value == "CAND-00006"
-    at.selectbox(key="emploi.offer").set_value("OFF-0004").run()
+    assert at.selectbox(key="matching.candidate").value == "CAND-00006"
+    at.selectbox(key="matching.offer").set_value("OFF-0004").run()
     assert not at.exception
     assert "Compétences en commun" in _text(at) or "Aucun candidat" in _text(at)
 
@@ -55,9 +55,9 @@ def test_the_discrimination_test_passes_on_the_sample(at):
 
 def test_weights_all_at_zero_give_a_french_error_not_a_crash(at):
     for part in ("texte", "competences", "metier", "distance", "contrat"):
-        at.slider(key=f"emploi.w_{part}").set_value(0.0)
+        at.slider(key=f"matching.w_{part}").set_value(0.0)
     at.run()
     assert not at.exception
     assert any("poids positif" in e.value for e in at.error)
-    at.slider(key="emploi.w_distance").set_value(1.0).run()
+    at.slider(key="matching.w_distance").set_value(1.0).run()
     assert not at.exception and not any("poids positif" in e.value for e in at.error)

@@ -21,7 +21,7 @@ APP = str(Path(__file__).resolve().parents[2] / "sandbox" / "app.py")
 def _open() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page("pages/ocr.py")
+    at.switch_page("pages/ocr/page.py")
     at.run()
     return at
 

@@ -17,7 +17,7 @@ APP = str(Path(__file__).resolve().parents[2] / "sandbox" / "app.py")
 def page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page("pages/water.py")
+    at.switch_page("pages/water/page.py")
     at.run()
     return at
 
@@ -31,7 +31,7 @@ def test_sample_run_shows_a_leak_household_first_with_its_alert_and_messages(pag
     at = page
     _no_error(at)
     assert at.title[0].value == "Eau : fuites et conseils personnalisés"
-    household = at.selectbox(key="eau.meter")
+    household = at.selectbox(key="water.meter")
     assert household.value == "C100008" and "fuite probable" in household.format_func(household.value)
     alerts = [e.value for e in at.error if "Fuite probable" in e.value]
     assert alerts and "depuis le 30/04/2025" in alerts[0]
@@ -40,7 +40,7 @@ def test_sample_run_shows_a_leak_household_first_with_its_alert_and_messages(pag
     assert any("écoulement continu" in i.value for i in at.info)  # the SMS
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Fuites en cours"] == "26"
-    run = at.session_state["runs"]["eau"]
+    run = at.session_state["runs"]["water"]
     keys = {f.key for f in run.figures}
     assert {"leaks", "detection_days", "m3_leaks", "m3_saved", "eur_saved"} <= keys
     assert run.figure("detection_days").value < run.figure("detection_days").baseline
@@ -49,7 +49,7 @@ def test_sample_run_shows_a_leak_household_first_with_its_alert_and_messages(pag
 
 def test_picking_a_household_without_a_leak_shows_its_comparison(page):
     at = page
-    at.selectbox(key="eau.meter").select("C100002").run()
+    at.selectbox(key="water.meter").select("C100002").run()
     _no_error(at)
     assert not [e for e in at.error if "Fuite probable" in e.value]
     captions = " ".join(c.value for c in at.caption)
@@ -58,19 +58,19 @@ def test_picking_a_household_without_a_leak_shows_its_comparison(page):
 
 def test_settings_rerun_the_analysis(page):
     at = page
-    at.slider(key="eau.nights").set_value(7).run()
+    at.slider(key="water.nights").set_value(7).run()
     _no_error(at)
     metrics = {m.label: m.value for m in at.metric}
     delay = float(metrics["Délai avant l'alerte"].split("\xa0")[0].replace(",", "."))
     assert delay > 6  # seven nights in a row before the alert
-    at.number_input(key="eau.price").set_value(3.0).run()
-    assert at.session_state["runs"]["eau"].parameters["Prix de l'eau (€/m³)"] == "3,00"
+    at.number_input(key="water.price").set_value(3.0).run()
+    assert at.session_state["runs"]["water"].parameters["Prix de l'eau (€/m³)"] == "3,00"
 
 
 def test_without_the_households_there_is_no_comparison(page):
     at = page
-    at.toggle(key="eau.use_homes").set_value(False).run()
+    at.toggle(key="water.use_homes").set_value(False).run()
     _no_error(at)
     captions = " ".join(c.value for c in at.caption)
     assert "Sans description des logements" in captions
-    assert "Foyers au-dessus de la moyenne de leurs pairs" not in at.selectbox(key="eau.target").options
+    assert "Foyers au-dessus de la moyenne de leurs pairs" not in at.selectbox(key="water.target").options

@@ -18,7 +18,7 @@ SHOTS = REPO_DIR / "docs" / "screenshots"
 def test_screenshot(page, app_url, entry):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1440, "height": 1000})
-    open_page(page, app_url, "" if entry is registry.HOME else entry.key)
+    open_page(page, app_url, "" if entry is registry.HOME else entry.url)
     if entry.key == "ocr":  # the OCR page reads only on request
         page.get_by_role("button", name="Lire les documents").click()
         wait_for_app(page, timeout=120_000)

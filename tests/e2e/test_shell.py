@@ -33,7 +33,7 @@ def test_every_navigation_entry_opens_without_an_error_box(page, app_url, extern
 def test_a_broken_csv_gets_the_french_error_and_the_page_keeps_working(page, app_url):
     """On the first demo whose tables go through the shared input (« Mon fichier »)."""
     for demo in registry.available_demos():
-        open_page(page, app_url, demo.key)
+        open_page(page, app_url, demo.url)
         if page.get_by_text("Mon fichier", exact=True).count():
             break
     else:

@@ -11,20 +11,20 @@ from datetime import datetime
 
 import pytest
 
-from sandbox.feedback import ENV_VAR, FeedbackError, FeedbackStore, feedback_path, to_csv
+from sandbox.workshop.feedback import ENV_VAR, FeedbackError, FeedbackStore, feedback_path, to_csv
 from sandbox.text import plain
 
 
 def test_created_on_first_write_with_its_folder(tmp_path):
-    path = tmp_path / "atelier" / "sous-dossier" / "retours.sqlite3"
+    path = tmp_path / "feedback" / "sous-dossier" / "retours.sqlite3"
     store = FeedbackStore(path)
     assert store.list() == [] and store.count() == 0 and not path.exists()  # reading creates nothing
-    entry = store.add("collecte", "  La tournée 2 passe deux fois rue Hoche.  ", page="Collecte", category="Résultat faux",
+    entry = store.add("collection", "  La tournée 2 passe deux fois rue Hoche.  ", page="Collecte", category="Résultat faux",
                       parameters={"Camions": 3, "Facteur de détour": 1.3}, context={"lignes": 400})
     assert path.is_file()
     assert entry.id == 1 and entry.comment == "La tournée 2 passe deux fois rue Hoche."
     [stored] = store.list()
-    assert (stored.demo, stored.page, stored.category) == ("collecte", "Collecte", "Résultat faux")
+    assert (stored.demo, stored.page, stored.category) == ("collection", "Collecte", "Résultat faux")
     assert stored.parameters == {"Camions": 3, "Facteur de détour": 1.3} and stored.context == {"lignes": 400}
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
@@ -39,9 +39,9 @@ def test_path_from_the_environment(monkeypatch, tmp_path):
 def test_list_filters_newest_first_and_delete(tmp_path):
     store = FeedbackStore(tmp_path / "f.sqlite3")
     for i in range(3):
-        store.add("eau" if i % 2 else "emploi", f"retour {i}")
+        store.add("water" if i % 2 else "matching", f"retour {i}")
     assert [e.comment for e in store.list()] == ["retour 2", "retour 1", "retour 0"]
-    assert [e.comment for e in store.list("eau")] == ["retour 1"]
+    assert [e.comment for e in store.list("water")] == ["retour 1"]
     assert store.delete([2]) == 1 and store.count() == 2
     assert store.delete() == 2 and store.list() == []
 
@@ -56,7 +56,7 @@ def test_parameters_that_are_not_json_are_stored_as_text(tmp_path):
 def _write_many(path: str, who: str, count: int) -> None:
     store = FeedbackStore(path, timeout=30)
     for i in range(count):
-        store.add("collecte", f"{who} {i}", parameters={"writer": who, "i": i})
+        store.add("collection", f"{who} {i}", parameters={"writer": who, "i": i})
 
 
 def test_two_processes_writing_at_once_lose_nothing(tmp_path):
@@ -87,9 +87,9 @@ def test_two_threads_writing_at_once_lose_nothing(tmp_path):
 def test_an_empty_or_overlong_comment_is_refused_in_french(tmp_path):
     store = FeedbackStore(tmp_path / "f.sqlite3")
     with pytest.raises(FeedbackError, match="Écrivez un commentaire"):
-        store.add("eau", "   ")
+        store.add("water", "   ")
     with pytest.raises(FeedbackError, match="limite"):
-        store.add("eau", "x" * 5000)
+        store.add("water", "x" * 5000)
     assert store.count() == 0
 
 
@@ -97,38 +97,38 @@ def test_a_corrupt_database_gets_a_french_message_and_a_fresh_file_works(tmp_pat
     path = tmp_path / "retours.sqlite3"
     path.write_bytes(b"ceci n'est pas une base SQLite " * 200)
     store = FeedbackStore(path)
-    for action in (store.list, lambda: store.add("eau", "un retour")):
+    for action in (store.list, lambda: store.add("water", "un retour")):
         with pytest.raises(FeedbackError) as err:
             action()
         text = plain(str(err.value))
         assert "endommagée" in text and "retours.sqlite3" in text and "Renommez" in text
     path.rename(tmp_path / "retours.abime")
-    assert store.add("eau", "après").id == 1
+    assert store.add("water", "après").id == 1
 
 
 def test_a_locked_database_gets_a_french_message(tmp_path):
     path = tmp_path / "retours.sqlite3"
     store = FeedbackStore(path, timeout=0.2)
-    store.add("eau", "premier")
+    store.add("water", "premier")
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
         with pytest.raises(FeedbackError) as err:
-            store.add("eau", "second")
+            store.add("water", "second")
         assert "verrouillée" in str(err.value) and "Réessayez" in str(err.value)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert store.add("eau", "second").id == 2
+    assert store.add("water", "second").id == 2
 
 
 def test_a_folder_or_an_unwritable_place_gets_a_french_message(tmp_path):
     with pytest.raises(FeedbackError, match="est un dossier"):
-        FeedbackStore(tmp_path).add("eau", "x")
+        FeedbackStore(tmp_path).add("water", "x")
     blocker = tmp_path / "fichier"
     blocker.write_text("pas un dossier")
     with pytest.raises(FeedbackError, match="Impossible de créer le dossier"):
-        FeedbackStore(blocker / "sous" / "f.sqlite3").add("eau", "x")
+        FeedbackStore(blocker / "sous" / "f.sqlite3").add("water", "x")
 
 
 def test_a_database_without_the_table_is_reported(tmp_path):
@@ -144,11 +144,11 @@ def test_a_database_without_the_table_is_reported(tmp_path):
 
 def test_csv_export_opens_in_a_french_spreadsheet(tmp_path):
     store = FeedbackStore(tmp_path / "f.sqlite3")
-    store.add("collecte", "Pourquoi ce point ;\nn'est-il pas servi ?", page="Collecte", category="Question",
+    store.add("collection", "Pourquoi ce point ;\nn'est-il pas servi ?", page="Collecte", category="Question",
               parameters={"Camions": 3}, context={"description": "400 points"}, created=datetime(2026, 3, 12, 14, 5, 31))
     data = to_csv(store.list())
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: accents right in Excel
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:6] == ["numéro", "date", "démonstration", "page", "catégorie", "commentaire"]
-    assert rows[1] == ["1", "12/03/2026 14:05", "collecte", "Collecte", "Question",
+    assert rows[1] == ["1", "12/03/2026 14:05", "collection", "Collecte", "Question",
                        "Pourquoi ce point ;\nn'est-il pas servi ?", "Camions = 3", "description = 400 points"]

@@ -11,7 +11,7 @@ import pytest
 
 from sandbox.data import read_table
 from sandbox.data.communes import load_communes
-from sandbox.models.privacy import (
+from sandbox.privacy import (
     Pseudonymiser,
     apply_choices,
     is_phone,

@@ -17,7 +17,7 @@ def test_registry_pages_have_unique_keys_and_existing_files():
     assert pages[0] is registry.HOME
     assert len({p.key for p in pages}) == len(pages)
     assert all(p.exists for p in pages)
-    assert {d.key for d in registry.DEMOS} == {"ocr", "collecte", "eau", "emploi", "seniors"}
+    assert {d.key for d in registry.DEMOS} == {"ocr", "collection", "water", "matching", "seniors"}
 
 
 def test_offline_map_fetches_nothing_from_outside():

@@ -19,7 +19,7 @@ OFFERS = Schema(
     columns=(
         Column("offer_id", "id", "identifiant de l'offre", synonyms=("id offre", "id_offre", "numero offre", "reference offre", "ref offre", "offre"),
                description="Identifiant unique de chaque offre."),
-        Column("title", "text", "intitulé du poste", synonyms=("intitule", "intitule du poste", "titre", "poste", "libelle", "metier", "emploi"),
+        Column("title", "text", "intitulé du poste", synonyms=("intitule", "intitule du poste", "titre", "poste", "libelle", "metier", "matching"),
                description="Intitulé en texte libre : le métier ROME est reconnu automatiquement."),
         Column("description", "text", "description", required=False, synonyms=("descriptif", "missions", "description du poste", "texte", "profil"),
                description="Missions et profil recherché, en texte libre."),

@@ -11,7 +11,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from sandbox.models.matching._prepare import protected_columns
 from sandbox.models.matching._reference import first_name_display
-from sandbox.models.privacy import keyed_hash
+from sandbox.privacy import keyed_hash
 
 # Masculine ↔ feminine forms swapped by the test (job titles, adjectives of self-description, civilities).
 GENDER_PAIRS: tuple[tuple[str, str], ...] = (

@@ -1,0 +1,206 @@
+"""Emploi : rapprocher offres et candidats — explained matches, skill gaps, a discrimination test."""
+
+from __future__ import annotations
+
+import secrets
+
+import pandas as pd
+import streamlit as st
+
+from sandbox.data.schemas.matching import CANDIDATES, OFFERS
+from sandbox.models.matching import (
+    DEFAULT_WEIGHTS,
+    METHOD_SUMMARY_FR,
+    PART_HELP,
+    PART_LABELS,
+    PARTS,
+    Matcher,
+    discrimination_test,
+    evaluate,
+    keyword_baseline,
+    pseudonymise,
+    suggest_rome,
+    truth_from_column,
+)
+from sandbox.sheet.report import DataSummary, Figure, RunSummary, Stopwatch
+from sandbox.text import num, pct, typography
+from sandbox.ui import explain, kpi, page_header, show_warnings
+from sandbox.ui.inputs import frame_key, input_source
+from sandbox.pages.matching.views import match_cards, matching_input, never_read_note, score_bars
+from sandbox.ui.runs import publish_run
+
+KEY = "matching"
+
+page_header(
+    "Emploi : rapprocher offres et candidats",
+    "Les conseillers lisent des centaines d'offres et de profils écrits en texte libre. L'outil reconnaît les métiers "
+    "(codes ROME) et les compétences malgré les synonymes et les fautes, classe les offres pour un candidat et les "
+    "candidats pour une offre, et explique chaque score et chaque compétence manquante.",
+    demo=KEY,
+)
+st.warning(typography(
+    "**Usage à haut risque** au sens du règlement européen sur l'IA (annexe III, point 4 : recrutement et sélection "
+    "de personnes). Ce classement est une aide à la lecture : **une personne décide toujours**, et chaque candidat "
+    "peut demander pourquoi une offre lui a été proposée ou non."),
+    icon=":material/gavel:",
+)
+
+# -- Data ------------------------------------------------------------------------------------------
+left, right = st.columns(2)
+with left:
+    offers, never_o = matching_input(OFFERS, sample="matching/offres", key=f"{KEY}.offres", expected="offres", label="Offres d'emploi")
+with right:
+    candidates, never_c = matching_input(CANDIDATES, sample="matching/candidats", key=f"{KEY}.candidats", expected="candidats", label="Candidats")
+never_read_note(never_o + never_c)
+if offers is None or candidates is None:
+    st.info(typography("Chargez les deux tableaux (ou gardez les données d'exemple) pour voir les rapprochements."))
+    st.stop()
+
+# -- Parameters ------------------------------------------------------------------------------------
+with st.expander("Réglages : poids des parts du score, mobilité", icon=":material/tune:", expanded=False):
+    cols = st.columns(len(PARTS))
+    weights = {p: cols[i].slider(PART_LABELS[p], 0.0, 1.0, DEFAULT_WEIGHTS[p], 0.05, key=f"{KEY}.w_{p}", help=PART_HELP[p]) for i, p in enumerate(PARTS)}
+    a, b, c = st.columns(3)
+    radius = a.number_input("Rayon de mobilité par défaut (km)", 1.0, 100.0, 10.0, 1.0, key=f"{KEY}.radius", help="Pour les candidats qui n'en donnent pas.")
+    distance_filter = b.toggle("Écarter les offres hors du rayon", value=True, key=f"{KEY}.filter")
+    k = c.slider("Rapprochements affichés", 3, 20, 10, key=f"{KEY}.k")
+if sum(weights.values()) <= 0:
+    st.error(typography("Donnez un poids positif à au moins une part du score."))
+    st.stop()
+total = sum(weights.values())
+st.caption(typography("Poids utilisés : " + ", ".join(f"{PART_LABELS[p].lower()} {pct(weights[p] / total, 0)}" for p in PARTS) + "."))
+
+
+@st.cache_data(max_entries=4, show_spinner="Normalisation des métiers, des compétences et des textes…")
+def fitted(_cand: pd.DataFrame, _off: pd.DataFrame, key: str, radius_km: float, filt: bool) -> Matcher:
+    return Matcher(default_radius_km=radius_km, distance_filter=filt).fit(_cand, _off)
+
+
+@st.cache_data(max_entries=8, show_spinner="Classement…")
+def ranked(_matcher: Matcher, key: str, k: int, direction: str, weights: tuple):
+    return _matcher.rank(k, direction, dict(weights))
+
+
+@st.cache_data(max_entries=2, show_spinner="Test de discrimination : tout le calcul est refait avec d'autres prénoms et l'autre genre…")
+def fairness(_cand: pd.DataFrame, _off: pd.DataFrame, key: str, k: int, radius_km: float, filt: bool, weights: tuple, seed: int):
+    return discrimination_test(_cand, _off, k=k, seed=seed, weights=dict(weights), default_radius_km=radius_km, distance_filter=filt)
+
+
+data_key = frame_key(candidates.frame) + frame_key(offers.frame)
+wkey = tuple(sorted(weights.items()))
+with Stopwatch() as watch:
+    matcher = fitted(candidates.frame, offers.frame, data_key, radius, distance_filter)
+    by_candidate = ranked(matcher, data_key + f"{radius}{distance_filter}", k, "offers", wkey)
+    by_offer = ranked(matcher, data_key + f"{radius}{distance_filter}", k, "candidates", wkey)
+show_warnings(list(matcher.warnings_))
+
+# -- Results ---------------------------------------------------------------------------------------
+tab_c, tab_o, tab_eval, tab_fair, tab_rome = st.tabs(
+    ["Offres pour un candidat", "Candidats pour une offre", "Qualité du classement", "Test de discrimination", "Métiers (ROME)"]
+)
+cand_frame = matcher.candidates_.frame
+with tab_c:
+    labels = {cid: f"{cid} — {job}" for cid, job in zip(cand_frame["candidate_id"], cand_frame["desired_job"])}
+    chosen = st.selectbox("Candidat", list(labels), format_func=labels.get, key=f"{KEY}.candidate")
+    rows = by_candidate.for_candidate(chosen).sort_values("rank")
+    if rows.empty:
+        st.info(typography("Aucune offre dans le rayon de mobilité de ce candidat : élargissez le rayon ou désactivez le filtre."))
+    else:
+        st.altair_chart(score_bars(rows, by_candidate.weights, "offer_title"), width="stretch")
+        match_cards(rows, by_candidate.weights, "offer_title", key=f"{KEY}.cards_c")
+with tab_o:
+    off_frame = matcher.offers_.frame
+    olabels = {oid: f"{oid} — {t} ({c})" for oid, t, c in zip(off_frame["offer_id"], off_frame["title"], off_frame["commune"])}
+    chosen_o = st.selectbox("Offre", list(olabels), format_func=olabels.get, key=f"{KEY}.offer")
+    rows_o = by_offer.for_offer(chosen_o).sort_values("rank")
+    if rows_o.empty:
+        st.info(typography("Aucun candidat dont le rayon de mobilité atteint cette offre."))
+    else:
+        st.altair_chart(score_bars(rows_o, by_offer.weights, "candidate_id"), width="stretch")
+        match_cards(rows_o, by_offer.weights, "candidate_id", key=f"{KEY}.cards_o")
+
+truth = truth_from_column(candidates.frame)
+metrics = baseline = None
+with tab_eval:
+    if not truth:
+        st.info(typography("Ajoutez une colonne des placements passés (« offres obtenues ») pour mesurer la qualité du classement."))
+    else:
+        metrics = evaluate(by_candidate.frame, truth, k)
+        baseline = evaluate(keyword_baseline(candidates.frame, offers.frame, k), truth, k)
+        st.markdown(typography(f"Mesuré sur {num(metrics.n_queries)} candidats dont les bonnes offres sont connues, contre un classement par **mots-clés communs** (la pratique sans outil)."))
+        m1, m2, m3 = st.columns(3)
+        with m1:
+            kpi(f"Rappel dans les {k} premiers", 100 * metrics.recall, 100 * baseline.recall, unit="%", lower_is_better=False, help="Part des bonnes offres présentes dans la liste.")
+        with m2:
+            kpi("Rang réciproque moyen (MRR)", metrics.mrr, baseline.mrr, decimals=2, lower_is_better=False, help="1 si la bonne offre est toujours en tête, 0,5 si elle est en 2e position…")
+        with m3:
+            kpi(f"Précision dans les {k} premiers", 100 * metrics.precision, 100 * baseline.precision, unit="%", decimals=1, lower_is_better=False)
+        st.caption(typography("Sur les données d'exemple, les bonnes offres sont celles que le générateur a plantées : un résultat sur des données synthétiques, à refaire sur vos placements réels."))
+
+with tab_fair:
+    seed = st.number_input("Graine du tirage des prénoms", 0, 10_000, 42, key=f"{KEY}.seed")
+    cand_test, off_test = candidates.frame, offers.frame
+    if len(cand_test) > 1000 or len(off_test) > 500:  # the test fits the whole pipeline twice: bounded on large files
+        cand_test, off_test = cand_test.sample(min(len(cand_test), 1000), random_state=int(seed)), off_test.sample(min(len(off_test), 500), random_state=int(seed))
+        st.caption(typography(f"Test mené sur un échantillon tiré au hasard de {num(len(cand_test))} candidats et {num(len(off_test))} offres."))
+    report = fairness(cand_test, off_test, data_key, min(k, 10), radius, distance_filter, wkey, int(seed))
+    if report.passed:
+        st.success(typography(f"Classements identiques pour {pct(report.identical_offer_lists, 0)} des candidats et {pct(report.identical_candidate_lists, 0)} des offres après changement des prénoms et du genre de {num(report.n_changed)} profils (écart de score maximal : {num(report.max_score_change, 3)})."), icon=":material/balance:")
+    else:
+        st.error(typography(f"Des classements ont bougé : {pct(1 - report.identical_offer_lists, 1)} des listes d'offres, écart de score maximal {num(report.max_score_change, 2)}."), icon=":material/balance:")
+    st.markdown(typography(f"Témoin : un rapprochement naïf sur le texte brut (sans retirer prénoms et marques de genre) aurait changé **{pct(1 - report.control_offer_lists, 0)}** des listes d'offres et **{pct(1 - report.control_candidate_lists, 0)}** des listes de candidats."))
+    st.dataframe(report.examples.rename(columns={"candidate_id": "candidat", "before": "texte d'origine", "after": "texte modifié"})[["candidat", "texte d'origine", "texte modifié"]], hide_index=True)
+
+with tab_rome:
+    title = st.text_input("Essayez un intitulé de poste", "Animatrice périscolaire (H/F)", key=f"{KEY}.title")
+    st.dataframe(pd.DataFrame([{"code ROME": s.code, "métier": s.label, "intitulé le plus proche": s.title, "score": s.score} for s in suggest_rome(title)]), hide_index=True)
+    st.dataframe(matcher.rome_table("offers").head(200), hide_index=True)
+
+# -- Downloads -------------------------------------------------------------------------------------
+secret = st.session_state.setdefault(f"{KEY}.secret", secrets.token_hex(16))
+export, table = pseudonymise(by_candidate.to_frame(), secret)
+d1, d2 = st.columns(2)
+d1.download_button("Rapprochements (CSV, candidats pseudonymisés)", export.to_csv(sep=";", index=False, decimal=",").encode("utf-8-sig"), "rapprochements.csv", "text/csv", key=f"{KEY}.dl")
+d2.download_button("Table de correspondance des pseudonymes (à conserver à part)", table.to_csv(sep=";", index=False).encode("utf-8-sig"), "correspondance.csv", "text/csv", key=f"{KEY}.dl_table")
+
+figures = [Figure("Test de discrimination : listes identiques", 100 * report.identical_offer_lists, "%", lower_is_better=False, key="discrimination_identical")]
+if metrics is not None:
+    figures += [
+        Figure(f"Rappel@{k}", 100 * metrics.recall, "%", baseline=100 * baseline.recall, lower_is_better=False, decimals=1, key="recall_at_k"),
+        Figure("MRR", metrics.mrr, "", baseline=baseline.mrr, lower_is_better=False, decimals=2, key="mrr"),
+        Figure(f"Précision@{k}", 100 * metrics.precision, "%", baseline=100 * baseline.precision, lower_is_better=False, decimals=1, key="precision_at_k"),
+    ]
+publish_run(RunSummary(
+    demo=KEY,
+    data=DataSummary(
+        source="fichier" if "fichier" in (input_source(f"{KEY}.offres"), input_source(f"{KEY}.candidats")) else "exemple",
+        files=tuple(f for f in (offers.filename, candidates.filename) if f) or ("offres.csv", "candidats.csv"),
+        rows=len(candidates.frame) + len(offers.frame),
+        description=f"{num(len(offers.frame))} offres d'emploi et {num(len(candidates.frame))} profils de candidats",
+    ),
+    parameters={**{f"Poids {PART_LABELS[p].lower()}": round(weights[p] / total, 2) for p in PARTS}, "Rayon par défaut (km)": radius, "Filtre de distance": distance_filter, "Rapprochements par candidat": k},
+    figures=tuple(figures),
+    compute_seconds=watch.seconds,
+    personal_data=True,
+    special_category=False,
+))
+
+how_text = (
+    METHOD_SUMMARY_FR
+    + "\n\n**Les cinq parts du score**\n\n"
+    + "\n".join(f"- **{PART_LABELS[p]}** : {PART_HELP[p]}" for p in PARTS)
+    + "\n\nLe référentiel chargé couvre " + num(len(matcher.reference_.jobs)) + " fiches ROME 4.0 courantes dans les communes (codes et intitulés publiés par France Travail), leurs compétences, synonymes, abréviations et formations."
+)
+limits_text = (
+    "- **Règlement européen sur l'IA** : le recrutement et la sélection de personnes sont un usage à haut risque (annexe III, point 4). "
+    "Un déploiement réel exige gestion des risques, données de qualité, documentation, journalisation, information des personnes et contrôle humain effectif.\n"
+    "- **RGPD** : aucune décision ne doit être fondée exclusivement sur ce traitement automatisé (article 22) ; les profils sont des données personnelles : minimisez les colonnes, "
+    "les exports sont pseudonymisés et la table de correspondance se conserve à part.\n"
+    "- **Discrimination** : le nom, l'âge, le sexe, la nationalité et l'adresse ne sont jamais lus, et les prénoms et marques de genre sont retirés des textes. "
+    "La liste de prénoms n'est pas exhaustive : un mot que les offres n'emploient jamais est de toute façon ignoré, mais un nom de famille présent dans plusieurs offres serait lu. "
+    "D'autres indices indirects (un trou dans le parcours, un quartier) peuvent subsister : le test ne couvre que ce qu'il change.\n"
+    "- **Référentiel** : seuls " + num(len(matcher.reference_.jobs)) + " métiers sont chargés ; un métier absent obtient une part « métier » nulle. "
+    "Les synonymes et les formations proposées sont une sélection de démonstration, à compléter avec le référentiel officiel.\n"
+    "- **Qualité** : mesurée ici sur des données synthétiques dont les bonnes réponses sont plantées ; elle doit être remesurée sur vos placements réels."
+)
+explain(typography(how_text), typography(limits_text))
