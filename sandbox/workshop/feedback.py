@@ -23,8 +23,6 @@ Examples
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import sqlite3
@@ -33,6 +31,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
+
+from sandbox.data.export import to_csv_bytes
 from sandbox.text import num, q
 
 ENV_VAR = "SANDBOX_FEEDBACK_DB"
@@ -303,28 +304,28 @@ def to_csv(entries: list[Feedback]) -> bytes:
     """The reports as a CSV that French spreadsheet software opens as it is.
 
     Semicolon-separated, UTF-8 with a BOM, one row per report; parameters
-    as « label = valeur » pairs separated by `` | ``.
+    as « label = valeur » pairs separated by `` | ``; written by
+    :func:`sandbox.data.export.to_csv_bytes`, so a comment starting with
+    ``=`` cannot run as a formula.
 
     Examples
     --------
     >>> e = Feedback(1, datetime(2026, 3, 12, 14, 5), "collection", "Collecte", "Question", "Pourquoi ?", {"Camions": 3})
     >>> to_csv([e]).decode("utf-8-sig").splitlines()[1]
-    '1;12/03/2026 14:05;collecte;Collecte;Question;Pourquoi ?;Camions = 3;'
+    '1;12/03/2026 14:05;collection;Collecte;Question;Pourquoi ?;Camions = 3;'
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["numéro", "date", "démonstration", "page", "catégorie", "commentaire", "paramètres", "données"])
-    for e in entries:
-        writer.writerow(
-            [
-                e.id,
-                e.created.strftime("%d/%m/%Y %H:%M"),
-                e.demo,
-                e.page,
-                e.category,
-                e.comment,
-                " | ".join(f"{k} = {v}" for k, v in e.parameters.items()),
-                " | ".join(f"{k} = {v}" for k, v in e.context.items()),
-            ]
-        )
-    return buffer.getvalue().encode("utf-8-sig")
+    columns = ["numéro", "date", "démonstration", "page", "catégorie", "commentaire", "paramètres", "données"]
+    rows = [
+        [
+            e.id,
+            e.created.strftime("%d/%m/%Y %H:%M"),
+            e.demo,
+            e.page,
+            e.category,
+            e.comment,
+            " | ".join(f"{k} = {v}" for k, v in e.parameters.items()),
+            " | ".join(f"{k} = {v}" for k, v in e.context.items()),
+        ]
+        for e in entries
+    ]
+    return to_csv_bytes(pd.DataFrame(rows, columns=columns, dtype=object))

@@ -76,3 +76,13 @@ def test_dates_decimal_point_and_write(tmp_path):
 def test_separator_inside_a_cell_is_quoted():
     rows = _rows(to_csv_bytes(pd.DataFrame({"a": ["x;y", 'dit "oui"']})))
     assert rows[1:] == [["x;y"], ['dit "oui"']]
+
+
+def test_feedback_export_neutralises_a_formula_comment(tmp_path):
+    from sandbox.workshop.feedback import FeedbackStore, to_csv
+
+    store = FeedbackStore(tmp_path / "f.sqlite3")
+    store.add("water", '=HYPERLINK("http://evil.example";"voir")', page="Eau", category="Question", parameters={"Seuil": -2})
+    rows = _rows(to_csv(store.list()))
+    assert rows[1][5] == "'=HYPERLINK(\"http://evil.example\";\"voir\")"
+    assert rows[1][6] == "Seuil = -2"
