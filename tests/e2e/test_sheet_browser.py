@@ -55,7 +55,7 @@ def run_demo(page, app_url, demo):
 
 
 def test_sheet_before_any_run_says_so_in_french(page, app_url, external_requests):
-    open_app_page(page, app_url, "fiche-projet")
+    open_app_page(page, app_url, "sheet")
     expect(page.get_by_text("Aucune démonstration n'a encore été lancée")).to_be_visible()
     assert_no_error_box(page)
     assert external_requests == []
