@@ -6,6 +6,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 PORT   ?= 8501
+# 127.0.0.1: only this computer. HOST=0.0.0.0 opens the app to the room's network (facilitator pages then ask for a code).
+HOST   ?= 127.0.0.1
 
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP    := $(VENV)/.test-installed
@@ -46,7 +48,7 @@ system-test:
 	@sh tools/ensure-system-packages.sh $(SYSTEM_TEST)
 
 run: install
-	$(PY) -m streamlit run sandbox/app.py --server.port $(PORT)
+	$(PY) -m streamlit run sandbox/app.py --server.port $(PORT) --server.address $(HOST)
 
 test: install-test
 	$(PY) -m pytest
