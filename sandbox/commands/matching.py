@@ -41,6 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--pseudonymiser", metavar="SECRET", default=None, help="remplacer les identifiants des candidats par des pseudonymes (clé secrète)")
     add_table_options(parser)
+    from sandbox.cluster import add_cluster_option  # no Dask import: only the option
+
+    add_cluster_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -87,20 +90,31 @@ def run(args: argparse.Namespace) -> int:
         print(f"Attention : {plain(warning)}", file=sys.stderr)
 
     start = time.perf_counter()
-    matcher = Matcher(weights, default_radius_km=args.rayon, distance_filter=not args.sans_filtre_distance).fit(candidates.frame, offers.frame)
-    result = matcher.rank(args.top, "candidates" if args.par_offre else "offers")
+    direction = "candidates" if args.par_offre else "offers"
+    if getattr(args, "cluster", None):  # the same Matcher, candidates in chunks on the workers of a Dask cluster
+        from sandbox.cluster import connect
+        from sandbox.cluster.matching import rank as rank_on_cluster
+
+        with connect(args.cluster, memory_limit=args.cluster_memory) as client:
+            frame, found, n_candidates, n_offers = rank_on_cluster(
+                client, candidates.frame, offers.frame, top=args.top, direction=direction, weights=weights,
+                radius=args.rayon, distance_filter=not args.sans_filtre_distance,
+            )
+    else:
+        matcher = Matcher(weights, default_radius_km=args.rayon, distance_filter=not args.sans_filtre_distance).fit(candidates.frame, offers.frame)
+        result = matcher.rank(args.top, direction)
+        frame, found, n_candidates, n_offers = result.to_frame(), result.warnings, result.n_candidates, result.n_offers
     seconds = time.perf_counter() - start
-    for warning in result.warnings:
+    for warning in found:
         print(f"Attention : {plain(warning)}", file=sys.stderr)
     never_read = protected_columns([*cand_df.columns, *off_df.columns])
     if never_read:
         print("Colonnes jamais lues par le score : " + ", ".join(never_read), file=sys.stderr)
 
-    frame = result.to_frame()
     if args.pseudonymiser:
         frame, _ = pseudonymise(frame, args.pseudonymiser)
     print(
-        f"{num(len(frame))} rapprochements ({num(result.n_candidates)} candidats × {num(result.n_offers)} offres) "
+        f"{num(len(frame))} rapprochements ({num(n_candidates)} candidats × {num(n_offers)} offres) "
         f"en {num(seconds, 1)} s. Rappel : le classement est une aide, une personne décide.",
         file=sys.stderr,
     )
