@@ -6,7 +6,7 @@ import argparse
 
 from sandbox.commands._common import add_table_options, read_validated
 from sandbox.data.schemas import all_schemas
-from sandbox.text import num, q
+from sandbox.text import num, plural, q
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     schema = all_schemas()[args.schema]
     result = read_validated(args.file, schema, args)
-    print(f"{schema.name} : {num(len(result.frame))} lignes valides sur {num(result.input_rows)}")
+    print(f"{schema.name} : {plural(len(result.frame), 'ligne valide', 'lignes valides')} sur {num(result.input_rows)}")
     for expected, actual in result.mapping.items():
         shown = q(actual) if actual else "(absente)"
         print(f"  {schema[expected].display:<40} ← {shown}")

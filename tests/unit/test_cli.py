@@ -27,8 +27,18 @@ def test_check_reads_maps_and_reports(tmp_path, capsys):
     path.write_bytes("INSEE;Commune;Pop;Lat;Lon\n93048;Montreuil;111 367;48,8638;2,4485\n".encode("cp1252"))
     assert main(["check", str(path), "--schema", "reference.COMMUNES", "--col", "code_insee=INSEE", "--col", "nom=Commune"]) == 0
     out = plain(capsys.readouterr().out)
-    assert "communes : 1 lignes valides sur 1" in out
+    assert "communes : 1 ligne valide sur 1" in out  # singular: French counts 0 and 1 as one
     assert "population (hab.)" in out and "« Pop »" in out
+
+
+def test_check_counts_in_the_plural_from_two(tmp_path, capsys):
+    path = tmp_path / "communes.csv"
+    path.write_text(
+        "INSEE;Commune;Pop;Lat;Lon\n93048;Montreuil;111 367;48,8638;2,4485\n93066;Saint-Denis;113 942;48,9362;2,3574\n",
+        encoding="utf-8",
+    )
+    assert main(["check", str(path), "--schema", "reference.COMMUNES", "--col", "code_insee=INSEE", "--col", "nom=Commune"]) == 0
+    assert "communes : 2 lignes valides sur 2" in plain(capsys.readouterr().out)
 
 
 def test_data_error_is_french_exit_2_and_no_traceback(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 
 import folium
@@ -32,10 +33,14 @@ def test_offline_map_fetches_nothing_from_outside():
 
 
 def test_osm_background_is_the_only_network_use_and_is_opt_in():
-    urls = external_urls(base_map(osm=True))
-    assert urls == [] or all("openstreetmap" in u for u in urls)
-    assert "tile.openstreetmap.org" in base_map(osm=True).get_root().render()
-    assert "tile.openstreetmap.org" not in base_map().get_root().render()
+    # Even with the OSM background, Leaflet's scripts and styles are served by the app...
+    assert external_urls(base_map(osm=True)) == []
+    # ...and the only outside addresses in the page are OpenStreetMap's tiles and credit.
+    with_osm = base_map(osm=True).get_root().render()
+    hosts = set(re.findall(r"https?://([^/\"'\\\s]+)", with_osm))
+    assert hosts == {"tile.openstreetmap.org", "www.openstreetmap.org"}
+    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in with_osm
+    assert re.findall(r"https?://", base_map().get_root().render()) == []
 
 
 def test_streamlit_config_keeps_the_privacy_and_safety_defaults():
