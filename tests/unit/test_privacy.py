@@ -235,3 +235,49 @@ def test_bad_choices_and_keys_are_refused():
     with pytest.raises(ValueError):
         Pseudonymiser(b"short")
     assert "fingerprint" in repr(Pseudonymiser(b"x" * 32)) and "xxxx" not in repr(Pseudonymiser(b"x" * 32))
+
+
+# --- the one pseudonymisation (issue 15) -------------------------------------------------------
+
+
+def test_one_pseudonym_format_for_every_caller():
+    from sandbox.privacy import PREFIX, correspondence_table, key_from_secret, pseudonym, pseudonymise
+
+    key = b"k" * 32
+    expected = "ps_" + hmac.new(key, b"r001", hashlib.sha256).hexdigest()[:16]
+    assert PREFIX == "ps_"
+    assert pseudonym("R001", key) == expected
+    assert Pseudonymiser(key).pseudonym(" r 001 ") == expected  # same value after normalisation
+    series = pseudonymise(pd.Series(["R001", None, "R002"], index=[10, 11, 12], name="id"), key)
+    assert series.index.tolist() == [10, 11, 12] and series.name == "id"
+    assert series.iloc[0] == expected and series.iloc[1] is None and series.iloc[2] != expected
+    array = pseudonymise(["R001", "R001"], key)
+    assert isinstance(array, np.ndarray) and array.tolist() == [expected, expected]
+    table = correspondence_table(["R002", "R001", "R002", None], key)
+    assert table.to_dict("list") == {"pseudonyme": [pseudonym("R002", key), expected], "identifiant": ["R002", "R001"]}
+    # A secret phrase is derived to a 32-byte key, the same on every call.
+    assert pseudonymise(["R001"], "phrase secrète")[0] == pseudonym("R001", key_from_secret("phrase secrète"))
+    assert pseudonym("R001", key_from_secret("autre")) != pseudonym("R001", key_from_secret("phrase secrète"))
+
+
+def test_bad_keys_are_refused():
+    from sandbox.privacy import key_from_secret, pseudonymise
+
+    with pytest.raises(ValueError, match="16 bytes"):
+        pseudonymise(["a"], b"short")
+    with pytest.raises(ValueError, match="empty"):
+        key_from_secret("  ")
+
+
+def test_privacy_package_has_no_streamlit_and_re_exports_the_old_names():
+    import subprocess
+    import sys
+
+    import sandbox.privacy as privacy
+
+    for name in ("keyed_hash", "CHOICE_LABELS", "CHOICES", "PrivacyReport", "Pseudonymiser", "apply_choices",
+                 "new_key", "scan", "is_phone", "pseudonymise", "correspondence_table"):
+        assert hasattr(privacy, name), name
+    probe = "import sys, sandbox.privacy; print('streamlit' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

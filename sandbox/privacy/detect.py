@@ -1,4 +1,4 @@
-"""Personal-data guard: find columns that look personal, then pseudonymise or drop them.
+"""Personal-data detection: which columns of a table look personal, and why.
 
 Every table a user uploads is scanned before anything runs (``sandbox.ui``
 calls :func:`scan` right after reading the file). A column is flagged when
@@ -14,11 +14,8 @@ one of:
 - precise postal addresses (a street number and a street type);
 - dates of birth.
 
-The user then chooses, column by column, to pseudonymise (a keyed hash:
-HMAC-SHA-256 with a key that lives in the session only, so the same value
-gets the same pseudonym across the tables of a session and nobody can
-reverse it without the key), to drop, or to keep it. Nothing here writes
-to disk.
+What to do with a flagged column is :mod:`sandbox.privacy.choices`; the
+pseudonyms are :mod:`sandbox.privacy.pseudonym`. Nothing here writes to disk.
 
 Examples
 --------
@@ -29,20 +26,11 @@ Examples
 >>> report = scan(df)
 >>> [(f.column, f.kind) for f in report.findings]
 [('Prénom', 'name'), ('Courriel', 'email')]
->>> pseudo = Pseudonymiser(b"0" * 32)
->>> out = apply_choices(df, {"Prénom": "pseudonymise", "Courriel": "drop"}, pseudo)
->>> list(out.columns), out["Prénom"].str.startswith("ps_").all()
-(['Prénom', 'Commune'], np.True_)
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
-import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -50,11 +38,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from sandbox.privacy._values import as_text as _as_text
 from sandbox.text import pct, q, strip_accents
 
 Kind = Literal["name", "email", "phone", "nir", "address", "birth_date"]
-Choice = Literal["pseudonymise", "drop", "keep"]
-CHOICES: tuple[str, ...] = ("pseudonymise", "drop", "keep")
 
 KIND_LABELS: dict[str, str] = {
     "name": "noms de personnes",
@@ -65,15 +52,7 @@ KIND_LABELS: dict[str, str] = {
     "birth_date": "dates de naissance",
 }
 
-CHOICE_LABELS: dict[str, str] = {
-    "pseudonymise": "Pseudonymiser",
-    "drop": "Supprimer la colonne",
-    "keep": "Conserver telle quelle",
-}
-
-PREFIX = "ps_"
 SAMPLE_SIZE = 1000
-
 
 # --- reference words -----------------------------------------------------------------------
 
@@ -251,20 +230,6 @@ def looks_like_person_name(value: object, *, communes: frozenset[str] | None = N
     if any(w in NON_PERSON_WORDS for w in words):
         return False
     return any(w in FIRST_NAMES or w in SURNAMES for w in words)
-
-
-def _as_text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float):
-        if not np.isfinite(value):
-            return None
-        if value.is_integer():
-            return str(int(value))
-    if isinstance(value, (np.floating,)):
-        return _as_text(float(value))
-    text = str(value).strip()
-    return text or None
 
 
 def _commune_keys() -> frozenset[str]:
@@ -584,118 +549,3 @@ def scan(df: pd.DataFrame, *, communes: frozenset[str] | None = None) -> Privacy
         if finding is not None:
             findings.append(finding)
     return PrivacyReport(tuple(findings), columns=int(df.shape[1]), rows=int(len(df)))
-
-
-# --- pseudonymisation --------------------------------------------------------------------------
-
-
-def new_key() -> bytes:
-    """A fresh random 256-bit key (kept in memory by the caller, never written)."""
-    return secrets.token_bytes(32)
-
-
-def _normalise_for_hash(value: object) -> str | None:
-    if isinstance(value, (pd.Timestamp, date)):
-        return pd.Timestamp(value).date().isoformat()
-    text = _as_text(value)
-    if text is None:
-        return None
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"\s+", "", text)
-
-
-def keyed_hash(text: str, key: bytes, length: int = 16) -> str:
-    """The first *length* hexadecimal characters of HMAC-SHA-256(key, text).
-
-    The one keyed hash behind every pseudonym of the sandbox (the guard's
-    :class:`Pseudonymiser` and the demos' pseudonymised exports).
-
-    >>> keyed_hash("R001", b"secret", 8) == keyed_hash("R001", b"secret", 8) != keyed_hash("R002", b"secret", 8)
-    True
-    """
-    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:length]
-
-
-class Pseudonymiser:
-    """Keyed hashing of values: the same value → the same pseudonym, for one key.
-
-    The pseudonym is ``ps_`` followed by 16 hexadecimal characters of
-    HMAC-SHA-256(key, value); values are compared after Unicode NFKC
-    normalisation, case folding and removal of spaces (« DUPONT Marie » and
-    « dupont marie » get the same pseudonym). Without the key, a pseudonym
-    cannot be traced back to a value, even by trying every NIR or phone
-    number; with a new key, pseudonyms change.
-
-    Parameters
-    ----------
-    key : bytes
-        At least 16 bytes; use :func:`new_key`.
-
-    Examples
-    --------
-    >>> p = Pseudonymiser(b"k" * 32)
-    >>> p.pseudonym("Marie Dupont") == p.pseudonym(" marie  DUPONT ")
-    True
-    >>> p.pseudonym("Marie Dupont") == Pseudonymiser(b"j" * 32).pseudonym("Marie Dupont")
-    False
-    """
-
-    def __init__(self, key: bytes) -> None:
-        if not isinstance(key, (bytes, bytearray)) or len(key) < 16:
-            raise ValueError("the pseudonymisation key must be at least 16 bytes")
-        self.__key = bytes(key)
-
-    def __repr__(self) -> str:
-        return f"Pseudonymiser(fingerprint={self.fingerprint!r})"
-
-    @property
-    def fingerprint(self) -> str:
-        """A short public digest of the key (to key caches), which reveals nothing of it."""
-        return hmac.new(self.__key, b"sandbox-fingerprint", hashlib.sha256).hexdigest()[:12]
-
-    def pseudonym(self, value: object) -> str | None:
-        """The pseudonym of one value (None for an empty cell)."""
-        text = _normalise_for_hash(value)
-        if text is None:
-            return None
-        return PREFIX + keyed_hash(text, self.__key, 16)
-
-    def transform(self, values: pd.Series) -> pd.Series:
-        """Pseudonymise a column (each distinct value is hashed once)."""
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        table = np.array([self.pseudonym(u) for u in uniques] + [None], dtype=object)
-        return pd.Series(table[codes], index=values.index, name=values.name, dtype=object)
-
-
-def apply_choices(
-    df: pd.DataFrame, choices: Mapping[str, str], pseudonymiser: Pseudonymiser | None = None
-) -> pd.DataFrame:
-    """Apply the user's choice for each flagged column: pseudonymise, drop or keep.
-
-    Returns a new frame (the input is not modified) with the same index and
-    ``attrs``; ``attrs["privacy"]`` records which columns were pseudonymised
-    and dropped (names only).
-
-    Raises
-    ------
-    ValueError
-        For an unknown choice, or pseudonymisation asked without a pseudonymiser.
-    """
-    out = df.copy()
-    pseudonymised, dropped = [], []
-    for column, choice in choices.items():
-        if choice not in CHOICES:
-            raise ValueError(f"unknown choice {choice!r} for column {column!r}")
-        if column not in out.columns or choice == "keep":
-            continue
-        if choice == "drop":
-            out = out.drop(columns=[column])
-            dropped.append(column)
-        else:
-            if pseudonymiser is None:
-                raise ValueError("pseudonymisation needs a Pseudonymiser")
-            out[column] = pseudonymiser.transform(out[column])
-            pseudonymised.append(column)
-    out.attrs = dict(df.attrs)
-    out.attrs["privacy"] = {"pseudonymised": pseudonymised, "dropped": dropped}
-    return out
