@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "(rendu à 300 ppp). Les fichiers restent sur ce poste."
         ),
     )
-    parser.add_argument("files", nargs="+", metavar="FICHIER", help="images ou PDF à lire")
+    parser.add_argument("files", nargs="+", metavar="FICHIER", help="images ou PDF à lire (avec --cluster : aussi un dossier, lu en entier, ou une liste de fichiers .txt/.lst)")
     parser.add_argument("--out", required=True, metavar="DOSSIER", help="dossier de sortie (créé au besoin)")
     parser.add_argument("--lang", default="fra", help="langue(s) Tesseract, par exemple fra ou fra+lat (défaut : %(default)s)")
     parser.add_argument(
@@ -42,6 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--psm", type=int, default=3, help="mode de segmentation de Tesseract (défaut : %(default)s)")
     parser.add_argument("--timeout", type=float, default=120.0, metavar="S", help="délai maximal par page, en secondes (défaut : %(default)s)")
     parser.add_argument("--max-pages", type=int, default=100, metavar="N", help="nombre maximal de pages par fichier (défaut : %(default)s)")
+    from sandbox.cluster import add_cluster_option  # no Dask import: only the option
+
+    add_cluster_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -70,6 +73,14 @@ def run(args: argparse.Namespace) -> int:
             hint=f"Langues installées : {', '.join(status.languages)} (paquet tesseract-ocr-<langue>).",
         )
     out = output_dir(args.out)
+    if getattr(args, "cluster", None):  # one task per page on a Dask cluster, resumable (sandbox/cluster/ocr.py)
+        from sandbox.cluster import connect
+        from sandbox.cluster import ocr as on_cluster
+
+        with connect(args.cluster, memory_limit=args.cluster_memory) as client:
+            return on_cluster.run(
+                client, args, formats, out, lambda path, stem, pages: write_document(path, stem, pages, formats, out, args.max_pages)
+            )
     start = time.perf_counter()
     # Only the page count is read here; each page is opened, checked and read in a worker.
     files, failures = [], []
@@ -103,20 +114,27 @@ def run(args: argparse.Namespace) -> int:
         while stem in used:
             stem, k = f"{path.stem}_{k}", k + 1
         used.add(stem)
-        wanted = [f for f in formats if f != "csv"]
-        images = []
-        if "pdf" in wanted:  # the searchable PDF embeds the page images
-            document = ocr.load_path(path, max_pages=args.max_pages)
-            images = [document.pages[p.page - 1] for p in pages]
-        for fmt, data in ocr.export_document(pages, images, wanted).items():
-            (out / f"{stem}{ocr.exports.EXTENSIONS[fmt]}").write_bytes(data)
-        if "csv" in formats:
-            entities = [e for p in pages for e in ocr.extract_entities(p.text, source=p.source, page=p.page)]
-            (out / f"{stem}.entites.csv").write_bytes(ocr.to_entity_csv(entities))
-        confs = [w.conf for p in pages for w in p.words]
-        shown = "–" if not confs else num(sum(confs) / len(confs), 1) + " %"
-        seconds = sum(p.seconds for p in pages)
-        print(plain(f"{path.name} : {plural(len(pages), 'page')}, confiance moyenne {shown}, {num(seconds, 1)} s"))
+        write_document(path, stem, pages, formats, out, args.max_pages)
     total = time.perf_counter() - start
     print(plain(f"Total : {plural(pages_read, 'page lue', 'pages lues')} en {num(total, 1)} s ; résultats dans {out}"))
     return 1 if failures else 0
+
+
+def write_document(path: Path, stem: str, pages: list, formats: list[str], out: Path, max_pages: int) -> None:
+    """Write the exports of one document's read pages as ``out/<stem>.<ext>`` and print its line."""
+    from sandbox.models import ocr
+
+    wanted = [f for f in formats if f != "csv"]
+    images = []
+    if "pdf" in wanted:  # the searchable PDF embeds the page images
+        document = ocr.load_path(path, max_pages=max_pages)
+        images = [document.pages[p.page - 1] for p in pages]
+    for fmt, data in ocr.export_document(pages, images, wanted).items():
+        (out / f"{stem}{ocr.exports.EXTENSIONS[fmt]}").write_bytes(data)
+    if "csv" in formats:
+        entities = [e for p in pages for e in ocr.extract_entities(p.text, source=p.source, page=p.page)]
+        (out / f"{stem}.entites.csv").write_bytes(ocr.to_entity_csv(entities))
+    confs = [w.conf for p in pages for w in p.words]
+    shown = "–" if not confs else num(sum(confs) / len(confs), 1) + " %"
+    seconds = sum(p.seconds for p in pages)
+    print(plain(f"{path.name} : {plural(len(pages), 'page')}, confiance moyenne {shown}, {num(seconds, 1)} s"))
