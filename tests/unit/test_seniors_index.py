@@ -124,7 +124,7 @@ def test_sample_index_finds_the_deprived_territories_the_generator_planted():
     assert index.to_frame()["rang"].tolist() == sorted(index.to_frame()["rang"].tolist())
 
 
-def test_commune_outside_the_metropole_missing_values_and_iris_codes():
+def test_communes_outside_the_metropole_are_kept_unknown_codes_dropped_and_iris_codes_read():
     csv = (
         "code_commune;nom;part_75plus;taux_pauvrete_60plus;taux_apa_60plus\n"
         "93066;Saint-Denis;6,1;19,5;8,0\n"
@@ -134,16 +134,20 @@ def test_commune_outside_the_metropole_missing_values_and_iris_codes():
         "92012;Boulogne-Billancourt;10,2;7,0;5,0\n"
         "930480101;Montreuil – Bas-Montreuil;7,0;17,0;7,5\n"
         "930480102;Montreuil – Croix-de-Chavaux;8,5;12,0;7,0\n"
+        "99999;Nulle part;8,5;12,0;7,0\n"
     ).encode("cp1252")
     frame = validate(read_table(csv, "indicateurs.csv"), TERRITORIES).frame
     table = prepare_territories(frame, filename="indicateurs.csv")
-    assert list(table.frame.index) == ["93066", "75056", "92012", "930480101", "930480102"]
+    assert list(table.frame.index) == ["93066", "Montreiul", "69123", "75056", "92012", "930480101", "930480102"]
     assert table.frame.loc["930480101", "code_insee"] == "93048"
+    assert table.frame["mapped"].tolist() == [True, False, False, True, True, True, True]
+    assert table.frame.loc["69123", "kind"] == "commune" and table.frame.loc["Montreiul", "kind"] == "named"
     text = plain(" ".join(table.warnings))
-    assert "2 territoires hors de la Métropole du Grand Paris" in text and "(lignes 3, 4)" in text
+    assert "1 ligne sans territoire reconnu" in text and "« 99999 »" in text and "(ligne 9)" in text
     assert "vouliez-vous dire « Montreuil »" in text
     assert "Valeurs manquantes pour « taux de pauvreté des 60 ans et plus » : 1 territoire (ligne 5)" in text
-    assert table.frame.loc["75056", "poverty_60plus"] == pytest.approx(14.5)  # median of 19.5, 7, 17, 12
+    assert table.frame.loc["75056", "poverty_60plus"] == pytest.approx(13.0)  # median of 19.5, 14, 10, 7, 17, 12
+    assert table.frame.loc["75056", "imputed"] == "poverty_60plus" and table.frame.loc["93066", "imputed"] == ""
     assert table.imputed == {"poverty_60plus": 1}
     communes = needs_index(table).by_commune()
     assert communes.loc["93048", "areas"] == 2
@@ -153,8 +157,9 @@ def test_unusable_territory_tables_raise_french_errors():
     base = {"code_insee": ["93066", "75056", "92012", "94081", "93048"], "share_75plus": [6.0, 9.5, 10.1, 7.2, 6.8]}
     with pytest.raises(DataError, match="(?i)au moins deux indicateurs"):
         prepare_territories(pd.DataFrame(base))
-    with pytest.raises(DataError, match="(?i)aucune commune de la Métropole"):
-        prepare_territories(pd.DataFrame({"code_insee": ["Lyon", "Lille"], "share_75plus": [1.0, 2.0], "apa_rate": [1.0, 2.0]}))
+    with pytest.raises(DataError, match="(?i)aucun territoire n'a été reconnu") as caught:
+        prepare_territories(pd.DataFrame({"code_insee": ["00000", "99999"], "share_75plus": [1.0, 2.0], "apa_rate": [1.0, 2.0]}))
+    assert "lignes 2, 3" in plain(str(caught.value))
     duplicated = pd.DataFrame({**base, "apa_rate": [1.0, 2, 3, 4, 5]})
     duplicated.loc[4, "code_insee"] = "Saint-Denis"
     with pytest.raises(DataError, match="(?i)même territoire") as caught:

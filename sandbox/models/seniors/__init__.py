@@ -2,10 +2,14 @@
 
 Two ways a commune can do it:
 
-**Territory mode** (aggregated statistics, no personal data):
+**Territory mode** (aggregated statistics, no personal data), on any French
+territory (communes, arrondissements, IRIS, départements, EPCI…) and on
+INSEE files as published (:mod:`sandbox.data.insee`):
 :func:`prepare_territories` → :func:`needs_index` (weighted z-scores, ranks,
 min-max or first principal component) → :func:`index_robustness` (how
-stable the top 10 is when the weights move).
+stable the top 10 is when the weights move) → with an observed need,
+:func:`fit_weights` (non-negative weights, cross-validated by territory);
+:func:`analyse_territories` runs them all into a :class:`TerritoryAnalysis`.
 
 **Person mode** (the CCAS's own register): :func:`prepare_persons` →
 :func:`compare_models` (a calibrated :class:`RiskModel`, logistic
@@ -72,7 +76,16 @@ from sandbox.models.seniors._risk import (
     compare_models,
 )
 from sandbox.models.seniors._selection import Selection, select_within_capacity
-from sandbox.models.seniors._territories import INDICATORS, TerritoryTable, indicator_label, prepare_territories
+from sandbox.models.seniors._territories import (
+    DIRECTIONS,
+    INDICATORS,
+    OUTCOME,
+    TerritoryTable,
+    indicator_label,
+    prepare_territories,
+)
+from sandbox.models.seniors._fit import WeightFit, fit_weights, spearman
+from sandbox.models.seniors._analysis import TerritoryAnalysis, analyse_territories
 
 #: The method in plain French, quoted by the project sheet.
 METHOD_SUMMARY_FR = (
@@ -89,6 +102,13 @@ METHOD_SUMMARY_FR = (
 __all__ = [
     "AGE_BANDS",
     "DECISION_SUPPORT_LABEL",
+    "DIRECTIONS",
+    "OUTCOME",
+    "TerritoryAnalysis",
+    "WeightFit",
+    "analyse_territories",
+    "fit_weights",
+    "spearman",
     "EXPORT_LABEL",
     "FEATURES",
     "INDICATORS",

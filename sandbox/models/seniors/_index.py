@@ -228,6 +228,8 @@ class NeedsIndex:
 def _matrix(data: TerritoryTable | pd.DataFrame, directions: Mapping[str, int] | None) -> tuple[pd.DataFrame, tuple[str, ...], np.ndarray]:
     if isinstance(data, TerritoryTable):
         frame, indicators = data.frame, data.indicators
+        if directions is None:
+            directions = data.directions
     else:
         frame = data
         indicators = tuple(c for c in data.columns if c not in ("code_insee", "label", "population_60plus") and pd.api.types.is_numeric_dtype(data[c]))
@@ -337,7 +339,7 @@ def needs_index(
         w = np.array([full[i] for i in indicators])
         index = normalised @ w / w.sum()
         used = {i: full[i] / w.sum() for i in indicators}
-    table = frame[["code_insee", "label", "population_60plus"]].copy()
+    table = frame[[c for c in ("code_insee", "label", "kind", "mapped", "population_60plus", "imputed") if c in frame.columns]].copy()
     for j, i in enumerate(indicators):
         table[i] = frame[i].to_numpy(dtype="float64")
     for j, i in enumerate(indicators):
