@@ -56,10 +56,29 @@ class ParsedDates(NamedTuple):
     formats: tuple[str, ...]  # the formats found, most frequent first
 
 
+# pandas' nanosecond timestamps run from 1677-09-21 to 2262-04-11: whole days inside that range.
+_MIN = pd.Timestamp("1677-09-22")
+_MAX = pd.Timestamp("2262-04-10")
+_EXCEL_MAX = (_MAX - pd.Timestamp("1899-12-30")).days
+
+
+def _within_range(parsed: pd.Series) -> pd.Series:
+    """Datetimes of any unit as ``datetime64[ns]``; those out of pandas' range become NaT.
+
+    >>> _within_range(pd.Series(pd.to_datetime(["9999-12-31", "2024-01-02"]).as_unit("s"))).tolist()
+    [NaT, Timestamp('2024-01-02 00:00:00')]
+    """
+    if parsed.dtype != "datetime64[ns]":
+        values = parsed.to_numpy()
+        inside = (values >= _MIN.to_datetime64()) & (values <= _MAX.to_datetime64())
+        parsed = pd.Series(values, index=parsed.index).where(inside)
+    return parsed.astype("datetime64[ns]")
+
+
 def _to_local_naive(parsed: pd.Series) -> pd.Series:
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):
         parsed = parsed.dt.tz_convert(TIMEZONE).dt.tz_localize(None)
-    return parsed.astype("datetime64[ns]")
+    return _within_range(parsed)
 
 
 def _parse(text: pd.Series, fmt: str) -> pd.Series:
@@ -106,11 +125,14 @@ def _parse_strict(text: pd.Series, fmt: str) -> pd.Series:
         pc.equal(pc.cast(pc.struct_field(written, "d"), pa.int64()), pc.day(fast)),
         pc.equal(pc.cast(pc.struct_field(written, "m"), pa.int64()), pc.month(fast)),
     )
+    # The pattern also checks the width of the year: Arrow reads « 26 » for %Y as the year 26.
     same = pc.fill_null(same, False).to_numpy(zero_copy_only=False)
-    out = pd.Series(fast.to_numpy(zero_copy_only=False), index=text.index).astype("datetime64[ns]")
+    fast = pc.if_else(pc.is_valid(written), fast, pa.scalar(None, fast.type))
+    out = _within_range(pd.Series(fast.to_numpy(zero_copy_only=False), index=text.index))
     recheck = ~pd.Series(same, index=text.index) & text.notna()
     if recheck.any():
-        out[recheck] = pd.to_datetime(text[recheck], format=fmt, errors="coerce")
+        again = pd.to_datetime(text[recheck], format=fmt, errors="coerce")
+        out[recheck] = _within_range(again) if again.dtype.kind == "M" else pd.NaT
     return out
 
 
@@ -129,13 +151,15 @@ def parse_datetimes(values: pd.Series) -> ParsedDates:
     """
     index = values.index
     if pd.api.types.is_datetime64_any_dtype(values):
-        return ParsedDates(_to_local_naive(values), pd.Series(False, index=index), ("native",))
+        local = _to_local_naive(values)
+        return ParsedDates(local, values.notna() & local.isna(), ("native",))
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         serial = values.astype("float64")
-        plausible = serial.between(1, 2_958_465)  # 1900-01-01 … 9999-12-31
+        plausible = serial.between(1, _EXCEL_MAX)  # 1900-01-01 … pandas' last day
         out = pd.to_datetime(serial.where(plausible), unit="D", origin="1899-12-30", errors="coerce")
+        out = _within_range(out)
         invalid = values.notna() & out.isna()
-        return ParsedDates(out.astype("datetime64[ns]"), invalid, ("excel",))
+        return ParsedDates(out, invalid, ("excel",))
 
     text = values.astype("str").where(values.notna()).str.strip()
     text = text.where(text != "")

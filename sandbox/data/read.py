@@ -15,6 +15,7 @@ import datetime
 import io
 import os
 import re
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -33,6 +34,13 @@ EXTENSIONS = CSV_EXTENSIONS + SHEET_EXTENSIONS + PARQUET_EXTENSIONS
 UPLOAD_TYPES = [e.lstrip(".") for e in EXTENSIONS]
 
 DEFAULT_MAX_ROWS = 5_000_000
+#: More columns than any table of the demos: refused at once with a French message.
+MAX_COLUMNS = 2_000
+#: Workbooks are zip files: refuse those that would inflate beyond this (a « zip bomb »)…
+MAX_WORKBOOK_UNCOMPRESSED = 400 << 20
+#: …or whose sheets declare or place cells over more than this many cells (the reader
+#: allocates the whole rectangle: A1 and XFD1048576 alone would ask for 512 GiB).
+MAX_SHEET_CELLS = 20_000_000
 SEPARATORS = (";", ",", "\t", "|")
 SEPARATOR_NAMES = {";": "le point-virgule", ",": "la virgule", "\t": "la tabulation", "|": "la barre verticale"}
 NULL_VALUES = ["", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null", "#N/A", "#VALEUR!", "#VALUE!"]
@@ -137,11 +145,13 @@ def list_sheets(data: bytes | str | os.PathLike, filename: str | None = None) ->
     """Names of the sheets of a workbook (an empty list for other formats)."""
     if isinstance(data, (str, os.PathLike)):
         filename = filename or Path(data).name
-        head = Path(data).read_bytes()[:8]
+        with open(data, "rb") as fh:
+            head = fh.read(8)
     else:
         head = bytes(data[:8])
     if _detect_kind(head, filename or "") != "sheet":
         return []
+    check_workbook(Path(data) if isinstance(data, (str, os.PathLike)) else bytes(data), filename or "classeur")
     try:
         source = data if isinstance(data, (str, os.PathLike)) else io.BytesIO(data)
         return [str(s) for s in pd.ExcelFile(source, engine="calamine").sheet_names]
@@ -191,9 +201,38 @@ def _unknown_format(filename: str, what: str) -> DataError:
 # --- CSV ---------------------------------------------------------------------------------
 
 
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when the bytes look like UTF-16 text without a byte-order mark.
+
+    Latin text in UTF-16 has a zero byte in every other position (odd positions
+    for little-endian, even for big-endian) and decodes cleanly.
+
+    >>> _utf16_without_bom("id;nom\\r\\n1;Élise\\r\\n".encode("utf-16-le"))
+    'utf-16-le'
+    >>> _utf16_without_bom("id;nom\\n".encode("utf-16-be")), _utf16_without_bom(b"PK\\x03\\x04\\x00\\x00")
+    ('utf-16-be', None)
+    """
+    sample = head[:4096]
+    sample = sample[: len(sample) - len(sample) % 2]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for encoding, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) >= 0.7 * len(zeros) and other.count(0) <= 0.05 * len(other):
+            try:
+                text = sample.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if all(c.isprintable() or c in "\r\n\t" for c in text):
+                return encoding
+    return None
+
+
 def _detect_encoding(source: bytes | Path, head: bytes, filename: str) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    if b"\x00" in head and (utf16 := _utf16_without_bom(head)):
+        return utf16
     if b"\x00" in head:
         raise DataError(
             "le fichier ne contient pas de texte (contenu binaire)",
@@ -255,9 +294,16 @@ def detect_separator(lines: list[str]) -> str | None:
 
 def _read_csv(source: bytes | Path, head: bytes, filename: str) -> pd.DataFrame:
     encoding = _detect_encoding(source, head, filename)
-    if encoding == "utf-16":
+    if encoding.startswith("utf-16"):
         raw = source.read_bytes() if isinstance(source, Path) else source
-        source = raw.decode("utf-16").encode("utf-8")
+        try:
+            source = raw.decode(encoding).encode("utf-8")
+        except UnicodeDecodeError:
+            raise DataError(
+                "le fichier semble encodé en UTF-16 mais contient des caractères invalides",
+                filename=filename,
+                hint="Enregistrez-le à nouveau en « CSV UTF-8 » depuis votre tableur.",
+            ) from None
         head, encoding = source[:_SNIFF_BYTES], "utf-8"
     lines = _sample_lines(head, encoding)
     if not lines:
@@ -273,6 +319,7 @@ def _read_csv(source: bytes | Path, head: bytes, filename: str) -> pd.DataFrame:
         bad_rows.append((row.number, row.expected_columns, row.actual_columns))
         return "skip"
 
+    _check_columns(len(header), filename)
     names = _unique_names(header)
     # Codes with a leading zero (postcodes, INSEE codes, phone numbers) stay text.
     column_types: dict[str, pa.DataType] = {
@@ -357,12 +404,24 @@ def _ragged_rows(source: bytes | Path, encoding: str, sep: str | None, expected:
 
 
 def _unique_names(header: list[str]) -> list[str]:
+    """Strip the names, name the blank ones ``colonne_<i>`` and number repeats: ``x``, ``x (2)``, ``x (3)``.
+
+    Linear in the number of columns (a header of 20,000 times the same name is instant).
+
+    >>> _unique_names(["x", " x ", "", "x (2)", "x"])
+    ['x', 'x (2)', 'colonne_3', 'x (2) (2)', 'x (3)']
+    """
     names: list[str] = []
+    taken: set[str] = set()
+    next_suffix: dict[str, int] = {}
     for i, raw in enumerate(header, start=1):
         name = raw.strip().lstrip("\ufeff").strip() or f"colonne_{i}"
-        base, k = name, 2
-        while name in names:
-            name, k = f"{base} ({k})", k + 1
+        if name in taken:
+            base, k = name, next_suffix.get(name, 2)
+            while name in taken:
+                name, k = f"{base} ({k})", k + 1
+            next_suffix[base] = k
+        taken.add(name)
         names.append(name)
     return names
 
@@ -370,7 +429,104 @@ def _unique_names(header: list[str]) -> list[str]:
 # --- workbooks and Parquet -----------------------------------------------------------------
 
 
+def _check_columns(count: int, filename: str) -> None:
+    if count > MAX_COLUMNS:
+        raise DataError(
+            f"le tableau compte {num(count)} colonnes, au-delà de la limite de {num(MAX_COLUMNS)}",
+            filename=filename,
+            hint="Vérifiez le séparateur et la première ligne, ou gardez seulement les colonnes utiles.",
+        )
+
+
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"')
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
+_SCAN_CHUNK = 4 << 20
+_SCAN_OVERLAP = 512
+
+
+def _column_number(letters: bytes) -> int:
+    """``A`` → 1, ``Z`` → 26, ``AA`` → 27, ``XFD`` → 16384."""
+    number = 0
+    for c in letters:
+        number = number * 26 + (c - 64)
+    return number
+
+
+def _sheet_extent(stream: io.BufferedIOBase) -> tuple[int, int]:
+    """(rows, columns) a worksheet XML declares or reaches, read by chunks (never held whole)."""
+    rows = cols = 0
+    tail = b""
+    while chunk := stream.read(_SCAN_CHUNK):
+        text = tail + chunk
+        for match in _DIMENSION.finditer(text):
+            for letters, digits in ((match.group(1), match.group(2)), (match.group(3), match.group(4))):
+                if letters:
+                    cols = max(cols, _column_number(letters))
+                if digits:
+                    rows = max(rows, int(digits))
+        for letters in set(_CELL_REF.findall(text)):
+            cols = max(cols, _column_number(letters[0]))
+            rows = max(rows, int(letters[1]))
+        found = _ROW_REF.findall(text)
+        if found:
+            rows = max(rows, max(map(int, found)))
+        tail = text[-_SCAN_OVERLAP:]
+    return rows, cols
+
+
+def check_workbook(source: bytes | Path, filename: str) -> None:
+    """Refuse a workbook that would exhaust memory before it reaches the reader.
+
+    An XLSX or ODS file is a zip archive: its members' total uncompressed size
+    must stay under :data:`MAX_WORKBOOK_UNCOMPRESSED`; each XLSX worksheet
+    must declare (``<dimension>``) and use (cell references) a rectangle of at
+    most :data:`MAX_SHEET_CELLS` cells and :data:`MAX_COLUMNS` columns. Only
+    small pieces of the archive are read at a time. Legacy XLS files (not
+    zip) are left to the reader.
+
+    Raises
+    ------
+    DataError
+        In French, naming the file and the limit.
+    """
+    handle = source if isinstance(source, Path) else io.BytesIO(source)
+    try:
+        archive = zipfile.ZipFile(handle)
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip (XLS) or a broken one: the reader says so
+    refuse_hint = "Rouvrez-le dans votre tableur, supprimez les lignes et colonnes vides en fin de feuille, et enregistrez-le à nouveau (ou exportez-le en CSV)."
+    with archive:
+        members = archive.infolist()
+        total = sum(m.file_size for m in members)
+        if total > MAX_WORKBOOK_UNCOMPRESSED:
+            raise DataError(
+                f"le classeur occupe {num(total / (1 << 20))} Mo une fois décompressé, "
+                f"au-delà de la limite de {num(MAX_WORKBOOK_UNCOMPRESSED >> 20)} Mo",
+                filename=filename,
+                hint="Découpez-le ou exportez les données utiles en CSV.",
+            )
+        for member in members:
+            name = member.filename
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            try:
+                with archive.open(member) as stream:
+                    rows, cols = _sheet_extent(stream)
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError):
+                raise DataError("le classeur est abîmé (une feuille ne peut pas être décompressée)", filename=filename, hint=refuse_hint) from None
+            if cols > MAX_COLUMNS or rows * cols > MAX_SHEET_CELLS:
+                raise DataError(
+                    f"une feuille du classeur s'étend sur {num(rows)} lignes et {num(cols)} colonnes "
+                    f"({num(rows * cols)} cellules), au-delà de la limite de {num(MAX_SHEET_CELLS)} cellules "
+                    f"et {num(MAX_COLUMNS)} colonnes",
+                    filename=filename,
+                    hint=refuse_hint,
+                )
+
+
 def _read_sheet(source: bytes | Path, filename: str, sheet: str | int | None) -> pd.DataFrame:
+    check_workbook(source, filename)
     handle = source if isinstance(source, Path) else io.BytesIO(source)
     try:
         book = pd.ExcelFile(handle, engine="calamine")
@@ -392,6 +548,7 @@ def _read_sheet(source: bytes | Path, filename: str, sheet: str | int | None) ->
             hint="Feuilles disponibles : " + ", ".join(q(s) for s in sheets) + ".",
         )
     df = pd.read_excel(book, sheet_name=sheet, header=0, dtype=object)
+    _check_columns(df.shape[1], filename)
     df.columns = _unique_names([("" if str(c).startswith("Unnamed:") else str(c)) for c in df.columns])
     return df.infer_objects()
 

@@ -263,7 +263,10 @@ def _range_problem(values: pd.Series, col: Column) -> tuple[pd.Series, Reason]:
 
 def _hint(col: Column, raw: pd.Series, values: pd.Series) -> str:
     if col.kind in ("datetime", "date"):
-        return "Formats acceptés : JJ/MM/AAAA hh:mm:ss, JJ/MM/AAAA ou AAAA-MM-JJ hh:mm:ss (ISO 8601)."
+        return (
+            "Formats acceptés : JJ/MM/AAAA hh:mm:ss, JJ/MM/AAAA, JJ/MM/AA ou AAAA-MM-JJ hh:mm:ss (ISO 8601), "
+            "pour des dates entre 1678 et 2261 (une date comme le 31/12/9999 est refusée)."
+        )
     if col.kind == "category" and col.choices:
         return "Valeurs attendues : " + ", ".join(q(c) for c in col.choices) + "."
     if col.kind in ("latitude", "longitude") and values.abs().gt(1000).mean() > 0.5:
