@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from sandbox import registry
 from sandbox.ui.safety import UNEXPECTED_ERROR
 
 
@@ -27,6 +28,23 @@ def open_page(page: Page, app_url: str, key: str = "") -> None:
     """Open a page of the app by its URL path (``""`` for home) and wait for it."""
     page.goto(f"{app_url}/{key}")
     wait_for_app(page)
+
+
+def open_demo(page: Page, app_url: str, slug: str, timeout: float = 120_000) -> None:
+    """Open a page of the app as a user does: the home page, then its link in the sidebar.
+
+    *slug* is the page's key in :mod:`sandbox.registry` (``"collection"``,
+    ``"sheet"``…). Going through the navigation avoids the stray « Page not
+    found » dialog that Streamlit sometimes shows when a fresh session opens a
+    page by its URL. Waits for the page's title and for the script to finish.
+    """
+    entries = {entry.key: entry for entry in registry.all_pages()}
+    assert slug in entries, f"aucune page {slug!r} dans le registre (clés : {sorted(entries)})"
+    title = entries[slug].title
+    open_page(page, app_url)
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
+    expect(page.locator("h1").first).to_have_text(title, timeout=timeout)
+    wait_for_app(page, timeout=timeout)
 
 
 def assert_no_error_box(page: Page) -> None:

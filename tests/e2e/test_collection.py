@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from playwright.sync_api import expect
-from streamlit_helpers import assert_no_error_box, open_page, wait_for_app
-
-from sandbox import registry
+from streamlit_helpers import assert_no_error_box, open_demo, wait_for_app
 
 MAP = 'iframe[title="streamlit_folium.st_folium"]'
 
 
 def test_changing_the_number_of_trucks_updates_the_figures_and_the_map(page, app_url, external_requests):
-    open_page(page, app_url)
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=registry.demo("collection").title).click()
+    open_demo(page, app_url, "collection")
     expect(page.get_by_role("heading", name="Collecte des déchets : tournées optimisées")).to_be_visible()
     trucks = page.get_by_test_id("stMetric").filter(has_text="Camions utilisés")
     distance = page.get_by_test_id("stMetric").filter(has_text="Distance totale")

@@ -5,17 +5,13 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from streamlit_helpers import assert_no_error_box, open_page, upload, wait_for_app
+from streamlit_helpers import assert_no_error_box, open_demo, upload, wait_for_app
 
 from sandbox import REPO_DIR
 
 
 def _open(page, app_url) -> None:
-    # Through the navigation: a deep link on a cold server can show Streamlit's « Page not found » dialog.
-    open_page(page, app_url)
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Emploi : rapprocher offres et candidats").click()
-    expect(page.get_by_role("heading", name="Emploi : rapprocher offres et candidats")).to_be_visible(timeout=60_000)
-    wait_for_app(page)
+    open_demo(page, app_url, "matching")
 
 
 def test_pick_a_candidate_and_see_ranked_offers_with_their_explanations(page, app_url, external_requests):

@@ -6,16 +6,11 @@ import re
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
-from streamlit_helpers import assert_no_error_box, open_page, upload, wait_for_app
-
-from sandbox import registry
+from streamlit_helpers import assert_no_error_box, open_demo, upload, wait_for_app
 
 
 def test_changing_the_capacity_updates_the_list_and_the_map(page, app_url, external_requests):
-    # Through the navigation (a fresh server's first direct URL can show « Page not found »: reported to the lead).
-    open_page(page, app_url)
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=registry.demo("seniors").title).click()
-    wait_for_app(page)
+    open_demo(page, app_url, "seniors")
     expect(page.get_by_role("heading", name=re.compile(r"Seniors\W+repérer les besoins"))).to_be_visible()
     page.get_by_text(re.compile(r"^Personnes\W+qui visiter d'abord")).click()
     wait_for_app(page)
@@ -39,9 +34,7 @@ def test_changing_the_capacity_updates_the_list_and_the_map(page, app_url, exter
 def test_a_register_with_one_outcome_class_gets_a_french_message_and_the_page_keeps_working(page, app_url):
     from sandbox.data.generators.seniors import make_register
 
-    open_page(page, app_url)
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=registry.demo("seniors").title).click()
-    wait_for_app(page)
+    open_demo(page, app_url, "seniors")
     page.get_by_text(re.compile(r"^Personnes\W+qui visiter d'abord")).click()
     wait_for_app(page)
     page.get_by_text("Mon fichier", exact=True).first.click()

@@ -7,7 +7,7 @@ import re
 import pypdf
 import pytest
 from playwright.sync_api import expect
-from streamlit_helpers import assert_no_error_box, open_page, upload, wait_for_app
+from streamlit_helpers import assert_no_error_box, open_demo, upload, wait_for_app
 
 from sandbox import registry
 from sandbox.workshop.profiles import load_profile
@@ -16,7 +16,7 @@ from sandbox.text import plain
 # Fastest first: the seniors page (territory mode) publishes its run as it renders; OCR waits for its button.
 PREFERENCE = ["seniors", "collection", "water", "matching", "ocr"]
 RUN_BUTTON = re.compile(r"lancer|lire|calculer|optimiser|analyser|classer", re.IGNORECASE)
-NO_DEMO = "aucune page de démonstration n'est encore installée : le responsable lancera ce test quand elles arriveront"
+NO_DEMO = "aucune démonstration disponible dans le registre : une page ou son entrée a disparu"
 
 
 def first_demo(*, with_upload: bool = False):
@@ -24,25 +24,12 @@ def first_demo(*, with_upload: bool = False):
     for key in PREFERENCE:
         if key in available and (not with_upload or key != "ocr"):
             return available[key]
-    return None
-
-
-def open_app_page(page, app_url, key: str) -> None:
-    """Open the home page, then the page by its navigation link (as a user does).
-
-    Opening a page by its URL on a fresh session sometimes makes Streamlit show a stray « Page not found »
-    dialog that swallows the next click; the navigation link never does.
-    """
-    open_page(page, app_url)
-    title = next(e.title for e in registry.all_pages() if e.key == key)
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
-    expect(page.locator("h1").first).to_have_text(title, timeout=120_000)
-    wait_for_app(page, timeout=180_000)
+    pytest.fail(NO_DEMO)  # a registry regression must fail, not skip
 
 
 def run_demo(page, app_url, demo):
     """Open the demo (sample data), run it if it waits for a button; return its result actions bar."""
-    open_app_page(page, app_url, demo.key)
+    open_demo(page, app_url, demo.key, timeout=180_000)
     actions = page.locator(f".st-key-{demo.key}-run_actions")
     run_button = page.get_by_role("button", name=RUN_BUTTON)
     expect(actions.or_(run_button).first).to_be_visible(timeout=60_000)
@@ -55,7 +42,7 @@ def run_demo(page, app_url, demo):
 
 
 def test_sheet_before_any_run_says_so_in_french(page, app_url, external_requests):
-    open_app_page(page, app_url, "sheet")
+    open_demo(page, app_url, "sheet")
     expect(page.get_by_text("Aucune démonstration n'a encore été lancée")).to_be_visible()
     assert_no_error_box(page)
     assert external_requests == []
@@ -63,8 +50,6 @@ def test_sheet_before_any_run_says_so_in_french(page, app_url, external_requests
 
 def test_run_a_demo_open_the_sheet_and_download_the_pdf(page, app_url, external_requests, tmp_path):
     demo = first_demo()
-    if demo is None:
-        pytest.skip(NO_DEMO)
     actions = run_demo(page, app_url, demo)
     actions.get_by_role("link", name="Fiche projet").click()
     wait_for_app(page)
@@ -86,8 +71,6 @@ def test_run_a_demo_open_the_sheet_and_download_the_pdf(page, app_url, external_
 
 def test_a_participant_reports_and_the_trainer_exports_the_reports(page, app_url, external_requests, tmp_path):
     demo = first_demo()
-    if demo is None:
-        pytest.skip(NO_DEMO)
     actions = run_demo(page, app_url, demo)
     actions.get_by_role("button", name="Signaler").click()
     page.get_by_label("Commentaire").fill("Ce résultat me surprend : pourquoi ce point ?")
@@ -95,7 +78,7 @@ def test_a_participant_reports_and_the_trainer_exports_the_reports(page, app_url
     wait_for_app(page)
     expect(page.get_by_text("Merci ! Votre retour")).to_be_visible()
 
-    open_app_page(page, app_url, "feedback")
+    open_demo(page, app_url, "feedback")
     expect(page.get_by_text(re.compile(r"retours? affichés? sur"))).to_be_visible()
     with page.expect_download() as info:
         page.get_by_role("button", name="Exporter en CSV").click()
@@ -108,9 +91,7 @@ def test_a_participant_reports_and_the_trainer_exports_the_reports(page, app_url
 
 def test_an_upload_with_personal_columns_is_stopped_until_the_user_chooses(page, app_url):
     demo = first_demo(with_upload=True)
-    if demo is None:
-        pytest.skip(NO_DEMO)
-    open_app_page(page, app_url, demo.key)
+    open_demo(page, app_url, demo.key, timeout=180_000)
     page.get_by_role("radio", name="Mon fichier").first.click()  # a segmented control: radio buttons
     wait_for_app(page)
     rows = "\n".join(

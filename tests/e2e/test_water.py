@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from playwright.sync_api import expect
-from streamlit_helpers import assert_no_error_box, open_page, upload, wait_for_app
+from streamlit_helpers import assert_no_error_box, open_demo, upload, wait_for_app
 
 from sandbox.data import sample_path
 
 
-TITLE = "Eau : fuites et conseils personnalisés"
-
-
 def _open(page, app_url) -> None:
-    # Through the navigation: a deep link on a cold server can show Streamlit's « Page not found » dialog.
-    open_page(page, app_url)
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=TITLE).click()
-    expect(page.get_by_role("heading", name=TITLE)).to_be_visible(timeout=60_000)
-    wait_for_app(page)
+    open_demo(page, app_url, "water")
 
 
 def _pick(page, label: str, option: str) -> None:
