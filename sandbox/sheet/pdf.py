@@ -12,15 +12,11 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from sandbox.sheet.sheet import DISCLAIMER, TOOL
-
-if TYPE_CHECKING:
-    from sandbox.sheet.sheet import ProjectSheet
+from sandbox.sheet.document import Bullets, Document, Heading, Paragraph, Table, bounded
 
 logger = logging.getLogger("sandbox")
 
@@ -32,9 +28,18 @@ FONT_CANDIDATES: tuple[tuple[str, str], ...] = (
 )
 
 
-def render_pdf(sheet: "ProjectSheet", font: tuple[str, str] | None = None) -> bytes:
-    """The sheet as PDF bytes (A4, one to two pages); *font* = (regular, bold) TTF paths."""
-    return _PdfWriter(sheet, font).render()
+#: Longest text drawn in one table cell: a table row cannot be taller than a page (fpdf « row too high »).
+MAX_PDF_CELL = 1500
+
+
+def render_pdf(doc: Document, font: tuple[str, str] | None = None, *, creator: str = "") -> bytes:
+    """The document as PDF bytes (A4); *font* = (regular, bold) TTF paths (default: :func:`find_font`).
+
+    >>> pdf = render_pdf(Document("Titre", "Mairie", "Indicatif.", (Heading("1. Cas"), Paragraph("Texte « cœur »."))))
+    >>> pdf[:5]
+    b'%PDF-'
+    """
+    return _PdfWriter(doc, font, creator).render()
 
 
 _FALLBACK_CHARS = {
@@ -71,8 +76,8 @@ class _PdfWriter:
     BODY = 8.6
     SMALL = 7.4
 
-    def __init__(self, sheet: ProjectSheet, font: tuple[str, str] | None) -> None:
-        self.sheet = sheet
+    def __init__(self, doc: Document, font: tuple[str, str] | None, creator: str) -> None:
+        self.doc = doc
         self.font_paths = font if font is not None else find_font()
         pdf = _SheetPDF(orientation="P", unit="mm", format="A4")
         pdf.set_margins(14, 12, 14)
@@ -90,10 +95,10 @@ class _PdfWriter:
                 logger.exception("could not load the PDF font %s", self.font_paths)
                 self.family = "Helvetica"
         pdf.footer_family = self.family
-        pdf.footer_text = self.clean(f"{TOOL} · Fiche projet · {sheet.title}")
-        pdf.set_title(self.clean(f"Fiche projet — {sheet.title}"))
-        pdf.set_author(self.clean(sheet.organisation))
-        pdf.set_creator(TOOL)
+        pdf.footer_text = self.clean(bounded(doc.footer, 150))
+        pdf.set_title(self.clean(f"Fiche projet — {doc.title}"))
+        pdf.set_author(self.clean(doc.author))
+        pdf.set_creator(creator)
         self.pdf = pdf
 
     def clean(self, text: str) -> str:
@@ -148,61 +153,36 @@ class _PdfWriter:
                 r = table.row()
                 for i, cell in enumerate(row):
                     style = FontFace(emphasis="BOLD") if bold_first and i == 0 and row is not header else None
-                    r.cell(self.clean(cell), style=style)
+                    r.cell(self.clean(bounded(cell, MAX_PDF_CELL)), style=style)
         pdf.ln(1.2)
 
     # -- the document ------------------------------------------------------------------------
 
     def render(self) -> bytes:
-        s, pdf = self.sheet, self.pdf
+        doc, pdf = self.doc, self.pdf
         pdf.add_page()
         pdf.set_font(self.family, "B", 14)
         pdf.set_text_color(0, 0, 145)
-        pdf.multi_cell(0, 6.4, self.clean(f"Fiche projet — {s.title}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6.4, self.clean(f"Fiche projet — {doc.title}"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(80)
         pdf.set_font(self.family, "", self.SMALL)
-        pdf.multi_cell(0, 3.6, self.clean(s._header_line()), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 3.6, self.clean(doc.subtitle), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(0.8)
         pdf.set_text_color(60)
-        pdf.multi_cell(0, 3.6, self.clean(DISCLAIMER), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 3.6, self.clean(doc.disclaimer), new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0)
-
-        self.heading("1. Le cas d'usage")
-        self.para(s.problem, bold_prefix="Le problème.")
-        self.para(s.ai, bold_prefix="Ce que fait l'IA.")
-        if s.users:
-            self.para(s.users, bold_prefix="Pour qui.")
-
-        self.heading("2. Les données utilisées")
-        self.table(None, s._data_rows(), (0.22, 0.78), bold_first=True)
-
-        self.heading("3. La méthode")
-        self.para(s.method)
-        self.para(s._parameters(), size=self.SMALL)
-
-        self.heading("4. Résultats mesurés")
-        if s.summary.figures:
-            self.table(("Indicateur", "Résultat", "Référence (actuel)", "Écart"), s._figure_rows(), (0.40, 0.2, 0.2, 0.2))
-        else:
-            self.para("Cette exécution n'a publié aucun chiffre.")
-
-        self.heading("5. Gains annuels estimés")
-        self.table(("Gain", "Par an", "Calcul"), [(g.label, g.shown, g.calculation) for g in s.gains], (0.34, 0.18, 0.48))
-        self.table(("Hypothèse", "Valeur", "Source"), s._assumption_rows(), (0.3, 0.15, 0.55), size=self.SMALL)
-
-        self.heading("6. Coût du calcul (IA frugale)")
-        self.para(s.frugality.text())
-
-        self.heading("7. Risques et conformité")
-        head, reason, refs = s._ai_act_text()
-        self.para(reason, bold_prefix=head)
-        self.para(refs, size=self.SMALL)
-        lines = s._gdpr_text()
-        self.para(lines[0], bold_prefix="RGPD.")
-        for line in lines[1:]:
-            self.para(line, size=self.SMALL)
-
-        self.heading("8. Fiche de transparence algorithmique")
-        self.table(None, s._transparency_rows(), (0.22, 0.78), size=self.SMALL, bold_first=True)
-        self.para("Le fichier JSON téléchargeable à côté de cette fiche reprend ces champs pour la publication.", size=self.SMALL)
+        for block in doc.blocks:
+            if isinstance(block, Heading):
+                self.heading(block.text)
+            elif isinstance(block, Paragraph):
+                self.para(block.text, bold_prefix=block.lead, size=self.SMALL if block.small else None)
+            elif isinstance(block, Table):
+                if block.caption:
+                    self.para("", bold_prefix=block.caption, size=self.SMALL)
+                self.table(block.header, list(block.rows), block.widths, size=self.SMALL if block.small else None, bold_first=block.header is None)
+            elif isinstance(block, Bullets):
+                first, *rest = block.items or ("",)
+                self.para(first, bold_prefix=block.lead)
+                for item in rest:
+                    self.para(item, size=self.SMALL)
         return bytes(pdf.output())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sandbox.text import num, pct
+from sandbox.text import md_escape, num, pct
 
 
 def page_header(title: str, intro: str, demo: str | None = None) -> None:
@@ -17,6 +17,7 @@ def page_header(title: str, intro: str, demo: str | None = None) -> None:
     st.title(title)
     st.markdown(intro)
     st.session_state["current_demo"] = demo
+    st.session_state["current_title"] = title  # the feedback of this page's runs names it (sandbox.ui.runs)
     if demo:
         from sandbox.ui.workshop import workshop_enabled, workshop_panel
 
@@ -69,14 +70,14 @@ def kpi(
 
 def show_error(exc: BaseException) -> None:
     """Show a DataError (or any message-bearing error) without a traceback."""
-    st.error(str(exc), icon=":material/error:")
+    st.error(md_escape(str(exc)), icon=":material/error:")  # messages quote user text: keep it inert
 
 
 def show_warnings(warnings: list[str] | tuple[str, ...], *, limit: int = 3) -> None:
     """Show data warnings: the first few, the rest folded."""
     for text in warnings[:limit]:
-        st.warning(text, icon=":material/info:")
+        st.warning(md_escape(text), icon=":material/info:")
     if len(warnings) > limit:
         with st.expander(f"{len(warnings) - limit} autres avertissements"):
             for text in warnings[limit:]:
-                st.markdown(f"- {text}")
+                st.markdown(f"- {md_escape(text)}")

@@ -13,13 +13,15 @@ import logging
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from sandbox import PACKAGE_DIR, registry
+from sandbox import PACKAGE_DIR
 from sandbox.workshop.feedback import CATEGORIES, MAX_COMMENT, FeedbackError, FeedbackStore
 from sandbox.sheet.report import RunSummary
 
 logger = logging.getLogger("sandbox")
 
 RUNS_KEY = "runs"
+CURRENT_DEMO = "current_demo"  # set by sandbox.ui.layout.page_header
+CURRENT_TITLE = "current_title"
 SHEET_PAGE = "pages/sheet/page.py"
 
 
@@ -45,12 +47,23 @@ def all_runs() -> dict[str, RunSummary]:
 
 
 def feedback_context(summary: RunSummary) -> dict[str, object]:
-    """What a report says about the run's data: description only, never the data."""
+    """What a report says about the run's data: source, rows and description only.
+
+    Never the data, nor the uploaded file names (« dossier_Dupont_Marie.xlsx »
+    names a person): a file is counted, not named.
+    """
     d = summary.data
     context: dict[str, object] = {"source": d.source, "lignes": d.rows, "description": d.description}
     if d.files:
-        context["fichiers"] = ", ".join(d.files)
+        context["fichiers"] = len(d.files)
     return context
+
+
+def page_title(demo: str) -> str:
+    """The French title of *demo*'s page, as its ``page_header`` showed it in this run (else the key)."""
+    if st.session_state.get(CURRENT_DEMO) == demo:
+        return st.session_state.get(CURRENT_TITLE) or demo
+    return demo
 
 
 def _send_feedback(summary: RunSummary, page_title: str) -> None:
@@ -85,10 +98,7 @@ def _sheet_link() -> None:
 def run_actions(summary: RunSummary) -> None:
     """The « Fiche projet » link and the « Signaler » button, once per page run."""
     demo = summary.demo
-    try:
-        title = registry.demo(demo).title
-    except KeyError:
-        title = demo
+    title = page_title(demo)
     try:
         box = st.container(key=f"{demo}.run_actions", horizontal=True, vertical_alignment="center")
     except StreamlitAPIException:  # already shown in this run (a page that publishes twice)

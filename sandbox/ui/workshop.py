@@ -5,9 +5,19 @@ The notes come from the demo's profile (``sandbox/workshop/<key>.toml``).
 with ``f"{KEY}."`` by convention — so its widgets, its data choice and its
 seed come back to their defaults on the next run: a workshop sees the same
 thing again.
+
+The facilitator pages are protected by a code once the app is opened to
+the room (:func:`facilitator_gate`).
 """
 
 from __future__ import annotations
+
+import functools
+import hmac
+import os
+import secrets
+import sys
+import time
 
 import streamlit as st
 
@@ -97,3 +107,105 @@ def workshop_panel(demo: str) -> None:
             if done and done[0] == demo:
                 del st.session_state[_RESET_DONE]
                 st.success("Page remise à ses réglages par défaut.", icon=":material/check:")
+
+
+# -- facilitator code -------------------------------------------------------------------------------
+#
+# Once the app is opened to the room (``make run HOST=0.0.0.0``), anyone on the Wi-Fi can open every
+# page: the facilitator pages (« Retours de l'atelier »: read, export, erase) ask for a code. It is
+# ``$BAC_A_SABLE_CODE`` if set (then asked even on localhost), else, when the server listens beyond
+# this computer, a code generated once per server process and written in the server's terminal.
+
+CODE_ENV = "BAC_A_SABLE_CODE"
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+_UNLOCKED = "_facilitator.unlocked"
+_FAILURES = "_facilitator.failures"
+MAX_FAILURES = 5
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def opened_to_room(address: str | None) -> bool:
+    """True when the server listens beyond this computer (``server.address`` not a loopback one).
+
+    >>> opened_to_room("127.0.0.1"), opened_to_room("0.0.0.0"), opened_to_room("")
+    (False, True, True)
+    """
+    return (address or "").strip().strip("[]") not in LOOPBACK
+
+
+@functools.lru_cache(maxsize=1)
+def _generated_code() -> str:
+    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+    print(  # the server's terminal, which only the facilitator sees
+        f"\n  Code animateur (page « Retours de l'atelier ») : {code}\n"
+        f"  (fixez-le avec la variable {CODE_ENV} pour le garder d'un lancement à l'autre)\n",
+        file=sys.stderr,
+        flush=True,
+    )
+    return code
+
+
+def facilitator_code(address: str | None = None, environ: dict | None = None) -> str | None:
+    """The code the facilitator pages ask for, or None when they are open (app on this computer only).
+
+    >>> facilitator_code("127.0.0.1", {})
+    >>> facilitator_code("127.0.0.1", {"BAC_A_SABLE_CODE": " atelier-42 "})
+    'atelier-42'
+    >>> len(facilitator_code("0.0.0.0", {}))
+    8
+    """
+    environ = os.environ if environ is None else environ
+    code = (environ.get(CODE_ENV) or "").strip()
+    if code:
+        return code
+    if address is None:
+        address = st.get_option("server.address")
+    return _generated_code() if opened_to_room(address) else None
+
+
+def check_code(entered: str, code: str) -> bool:
+    """Compare in constant time (``hmac.compare_digest``), ignoring case and surrounding spaces.
+
+    >>> check_code(" abcd2345 ", "ABCD2345"), check_code("ABCD2344", "ABCD2345")
+    (True, False)
+    """
+    return hmac.compare_digest(entered.strip().upper().encode("utf-8"), code.strip().upper().encode("utf-8"))
+
+
+def facilitator_gate() -> bool:
+    """Ask for the facilitator code when one is required; True when the page may be shown.
+
+    A page calls ``if not facilitator_gate(): st.stop()`` right after its title.
+    The unlocked state lasts for the browser session; after
+    :data:`MAX_FAILURES` wrong codes the session is refused.
+    """
+    code = facilitator_code()
+    if code is None or st.session_state.get(_UNLOCKED):
+        return True
+    failures = int(st.session_state.get(_FAILURES, 0))
+    if failures >= MAX_FAILURES:
+        st.error(
+            "Trop de codes erronés : cette page reste fermée dans cet onglet. "
+            "Demandez le code à l'animateur, puis ouvrez l'application dans un nouvel onglet.",
+            icon=":material/lock:",
+        )
+        return False
+    st.info(
+        "Cette page est réservée à l'animateur de l'atelier : saisissez le **code animateur** "
+        "affiché dans le terminal où l'application a été lancée.",
+        icon=":material/lock:",
+    )
+    with st.form("_facilitator.form", border=False):
+        entered = st.text_input("Code animateur", type="password", key="_facilitator.code", max_chars=64)
+        submitted = st.form_submit_button("Ouvrir la page", icon=":material/lock_open:")
+    if submitted:
+        if check_code(entered or "", code):
+            st.session_state[_UNLOCKED] = True
+            st.session_state.pop(_FAILURES, None)
+            st.rerun()
+        st.session_state[_FAILURES] = failures + 1
+        time.sleep(0.5)  # slows guessing down; the session is refused after MAX_FAILURES
+        if failures + 1 >= MAX_FAILURES:
+            st.rerun()
+        st.error("Code incorrect.", icon=":material/error:")
+    return False

@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 from collections.abc import Mapping
@@ -34,12 +35,20 @@ from pathlib import Path
 import pandas as pd
 
 from sandbox.data.export import to_csv_bytes
-from sandbox.text import num, q
+from sandbox.text import num
+
+logger = logging.getLogger("sandbox")
 
 ENV_VAR = "SANDBOX_FEEDBACK_DB"
 BUSY_TIMEOUT_S = 5.0
 MAX_COMMENT = 4000
 SCHEMA_VERSION = 1
+
+#: Context keys that could name uploaded files (a file name may name a person): never stored.
+FILE_KEYS = frozenset({"fichier", "fichiers", "file", "files", "filename", "filenames", "nom_fichier"})
+
+#: Where a facilitator finds the database's path: never on screen, where the room may see it.
+WHERE_IS_IT = "Son emplacement est écrit dans le terminal où l'application a été lancée."
 
 CATEGORIES: tuple[str, ...] = ("Résultat faux", "Résultat surprenant", "Question", "Idée d'amélioration", "Autre")
 
@@ -137,9 +146,10 @@ class FeedbackStore:
 
     def _connect(self, *, create: bool) -> sqlite3.Connection | None:
         if self.path.is_dir():
+            logger.warning("feedback database %s is a folder", self.path)
             raise FeedbackError(
-                f"La base des retours {q(self.path)} est un dossier, pas un fichier. "
-                f"Indiquez un chemin de fichier dans la variable {ENV_VAR}."
+                "La base des retours est un dossier, pas un fichier. "
+                f"Indiquez un chemin de fichier dans la variable {ENV_VAR}. {WHERE_IS_IT}"
             )
         if not self.path.exists():
             if not create:
@@ -147,9 +157,9 @@ class FeedbackStore:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
+                logger.warning("feedback database folder %s: %s", self.path.parent, exc)
                 raise FeedbackError(
-                    f"Impossible de créer le dossier de la base des retours {q(self.path.parent)} "
-                    f"({exc.strerror or exc}). Choisissez un autre emplacement avec la variable {ENV_VAR}."
+                    f"Impossible de créer le dossier de la base des retours ({exc.strerror or exc}). Choisissez un autre emplacement avec la variable {ENV_VAR}. {WHERE_IS_IT}"
                 ) from exc
         try:
             conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
@@ -172,27 +182,32 @@ class FeedbackStore:
         return conn
 
     def _translate(self, exc: sqlite3.Error) -> FeedbackError:
+        error = self._message(exc)
+        return FeedbackError(f"{error} {WHERE_IS_IT}")
+
+    def _message(self, exc: sqlite3.Error) -> str:
         text = str(exc).lower()
-        where = q(self.path)
+        # The path is never shown in the app (issue 14 #9): the facilitator finds it in the server log.
+        logger.warning("feedback database %s: %s", self.path, exc)
         if "locked" in text or "busy" in text:
-            return FeedbackError(
-                f"La base des retours {where} est verrouillée par un autre programme (ou un autre onglet "
+            return (
+                f"La base des retours est verrouillée par un autre programme (ou un autre onglet "
                 f"qui écrit en ce moment). Réessayez dans quelques secondes ; si cela dure, fermez les "
                 f"autres programmes qui l'ouvrent."
             )
         if "not a database" in text or "malformed" in text or "corrupt" in text or "no such table" in text:
-            return FeedbackError(
-                f"La base des retours {where} est endommagée ou n'est pas une base SQLite. "
+            return (
+                f"La base des retours est endommagée ou n'est pas une base SQLite. "
                 f"Renommez ou déplacez ce fichier (il sera recréé vide), ou choisissez un autre fichier "
                 f"avec la variable {ENV_VAR}."
             )
         if "readonly" in text or "read-only" in text or "unable to open" in text or "permission" in text or "disk i/o" in text:
-            return FeedbackError(
-                f"La base des retours {where} ne peut pas être ouverte en écriture (droits d'accès ou "
+            return (
+                f"La base des retours ne peut pas être ouverte en écriture (droits d'accès ou "
                 f"disque plein ?). Vérifiez les droits sur ce fichier et son dossier, ou choisissez un "
                 f"autre fichier avec la variable {ENV_VAR}."
             )
-        return FeedbackError(f"La base des retours {where} est inutilisable ({exc}). Choisissez un autre fichier avec la variable {ENV_VAR}.")
+        return (f"La base des retours est inutilisable ({exc}). Choisissez un autre fichier avec la variable {ENV_VAR}.")
 
     # -- operations --------------------------------------------------------------------------
 
@@ -224,6 +239,7 @@ class FeedbackStore:
         if category not in CATEGORIES:
             category = "Autre"
         created = (created or datetime.now()).replace(microsecond=0)
+        context = {k: v for k, v in dict(context or {}).items() if str(k).lower() not in FILE_KEYS or isinstance(v, int)}
         params_json, context_json = _jsonable(parameters), _jsonable(context)
         conn = self._connect(create=True)
         try:
@@ -301,18 +317,17 @@ class FeedbackStore:
 
 
 def to_csv(entries: list[Feedback]) -> bytes:
-    """The reports as a CSV that French spreadsheet software opens as it is.
+    """The reports as a CSV that French spreadsheet software opens as it is (:mod:`sandbox.data.export`).
 
     Semicolon-separated, UTF-8 with a BOM, one row per report; parameters
-    as « label = valeur » pairs separated by `` | ``; written by
-    :func:`sandbox.data.export.to_csv_bytes`, so a comment starting with
-    ``=`` cannot run as a formula.
+    as « label = valeur » pairs separated by `` | ``. A comment written as a
+    formula (``=HYPERLINK(…)``) is written as text.
 
     Examples
     --------
-    >>> e = Feedback(1, datetime(2026, 3, 12, 14, 5), "collection", "Collecte", "Question", "Pourquoi ?", {"Camions": 3})
+    >>> e = Feedback(1, datetime(2026, 3, 12, 14, 5), "collection", "Collecte", "Question", "=1+1", {"Camions": 3})
     >>> to_csv([e]).decode("utf-8-sig").splitlines()[1]
-    '1;12/03/2026 14:05;collection;Collecte;Question;Pourquoi ?;Camions = 3;'
+    "1;12/03/2026 14:05;collection;Collecte;Question;'=1+1;Camions = 3;"
     """
     columns = ["numéro", "date", "démonstration", "page", "catégorie", "commentaire", "paramètres", "données"]
     rows = [

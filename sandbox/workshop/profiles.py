@@ -15,7 +15,7 @@ One TOML file per demo holds, in French:
 - ``[transparency]``: the fields of a public algorithmic transparency record;
 - ``[[assumptions]]`` and ``[[gains]]``: the default yearly-gain assumptions
   (with their sources) and the rules that turn a run's figures into yearly
-  gains (:mod:`sandbox.sheet.formula`: arithmetic only);
+  gains (:mod:`sandbox.workshop.formula`: arithmetic only);
 - ``[frugality]``: how many runs a year the energy estimate counts.
 
 Trainers can edit these files without touching code; :func:`load_profile`
@@ -39,7 +39,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sandbox import PACKAGE_DIR
-from sandbox.sheet import formula as _formula
+from sandbox.workshop import formula as _formula
 from sandbox.text import typography
 
 PROFILE_DIR = PACKAGE_DIR / "workshop"

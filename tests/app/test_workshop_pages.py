@@ -283,7 +283,7 @@ def publishing_page():
     page_header("Collecte", "Deux phrases.", demo="collection")
     summary = RunSummary(
         demo="collection",
-        data=DataSummary("exemple", ("points.csv",), 400, "400 points de collecte"),
+        data=DataSummary("fichier", ("tournees_Dupont_Marie.csv", "points.csv"), 400, "400 points de collecte"),
         parameters={"Camions": 3, "Graine": 42},
         figures=(Figure("Distance totale", 182.4, "km", baseline=231.0, key="km", decimals=1),),
         compute_seconds=1.0,
@@ -303,9 +303,11 @@ def test_signaler_stores_page_parameters_and_comment(feedback_db):
     no_crash(at)
     assert any("est enregistré sur ce poste" in s.value for s in at.success)
     [entry] = FeedbackStore(feedback_db).list()
-    assert entry.demo == "collection" and entry.page == registry.demo("collection").title
+    assert entry.demo == "collection" and entry.page == "Collecte"  # the title page_header showed
     assert entry.category == "Résultat surprenant" and entry.comment == "La tournée 2 traverse la Seine deux fois."
     assert entry.parameters == {"Camions": 3, "Graine": 42} and entry.context["lignes"] == 400
+    # Uploaded file names may name a person: counted, never stored (issue 14 #14).
+    assert entry.context["fichiers"] == 2 and "Dupont" not in FeedbackStore(feedback_db).path.read_bytes().decode("latin-1")
     assert at.text_area(key="collection.feedback.comment").value == ""
 
 
@@ -388,6 +390,69 @@ def test_workshop_page_lists_reports_and_survives_a_corrupt_database(feedback_db
     at.run()
     no_crash(at)
     assert "endommagée" in at.error[0].value
+
+
+def all_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
+    return " ".join(str(p) for p in parts + [i.value for i in at.info])
+
+
+def test_workshop_page_never_shows_the_database_path(feedback_db):
+    FeedbackStore(feedback_db).add("water", "Fuite non vue", page="Eau")
+    at = open_page(WORKSHOP)
+    no_crash(at)
+    assert len(at.dataframe) == 1 and str(feedback_db) not in all_text(at) and "sqlite3" not in all_text(at)
+    feedback_db.write_bytes(b"abime" * 500)
+    Path(str(feedback_db) + "-wal").unlink(missing_ok=True)
+    at.run()
+    assert "endommagée" in at.error[0].value and str(feedback_db.parent) not in all_text(at)
+
+
+def test_workshop_page_asks_for_the_facilitator_code(feedback_db, monkeypatch):
+    monkeypatch.setenv("BAC_A_SABLE_CODE", "K7M2Q9XR")
+    FeedbackStore(feedback_db).add("water", "Fuite non vue", page="Eau")
+    at = open_page(WORKSHOP)
+    no_crash(at)
+    assert not at.dataframe and not at.get("download_button") and "code animateur" in all_text(at)
+    at.text_input(key="_facilitator.code").input("AAAAAAAA")
+    at.button[0].click().run()
+    assert any(e.value == "Code incorrect." for e in at.error) and not at.dataframe
+    at.text_input(key="_facilitator.code").input(" k7m2q9xr ")
+    at.button[0].click().run()
+    no_crash(at)
+    assert len(at.dataframe) == 1 and len(at.get("download_button")) == 1
+    at.run()  # unlocked for the rest of the session
+    assert len(at.dataframe) == 1
+
+
+def test_workshop_page_refuses_a_session_after_too_many_wrong_codes(feedback_db, monkeypatch):
+    from sandbox.ui.workshop import MAX_FAILURES
+
+    monkeypatch.setenv("BAC_A_SABLE_CODE", "K7M2Q9XR")
+    at = open_page(WORKSHOP)
+    for _ in range(MAX_FAILURES):
+        at.text_input(key="_facilitator.code").input("AAAAAAAA")
+        at.button[0].click().run()
+    assert "Trop de codes erronés" in at.error[0].value and not at.text_input
+    at.session_state["_facilitator.code"] = "K7M2Q9XR"
+    at.run()
+    assert not at.dataframe
+
+
+def test_sheet_page_survives_a_huge_organisation_name_and_400_files(served):
+    """Issue 14 #13: fpdf « row too high » once broke the page; names are bounded and lists counted."""
+    run = RunSummary(
+        demo="collection",
+        data=DataSummary("fichier", tuple(f"tournee_{i:03d}_{'x' * 40}.csv" for i in range(400)), 400, "400 fichiers"),
+        parameters={"Camions": 3},
+        figures=(Figure("Distance totale", 182.4, "km", baseline=231.0, key="km", decimals=1),),
+        compute_seconds=1.0,
+    )
+    at = open_page(SHEET, runs={"collection": run}, **{"sheet.organisation": "Commune de Montreuil " * 400, "sheet.contact": "x" * 9000})
+    no_crash(at)
+    assert not at.error and len(at.get("download_button")) == 3
+    text = pdf_text(served["application/pdf"])
+    assert "et 388 autres" in text and "tournee_000" in text and "tournee_399" not in text
 
 
 @pytest.mark.parametrize("demo", DEMOS, ids=[d.key for d in DEMOS])

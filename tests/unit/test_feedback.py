@@ -101,7 +101,8 @@ def test_a_corrupt_database_gets_a_french_message_and_a_fresh_file_works(tmp_pat
         with pytest.raises(FeedbackError) as err:
             action()
         text = plain(str(err.value))
-        assert "endommagée" in text and "retours.sqlite3" in text and "Renommez" in text
+        assert "endommagée" in text and "Renommez" in text and "terminal" in text
+        assert "retours.sqlite3" not in text and str(tmp_path) not in text  # the path is never shown (issue 14 #9)
     path.rename(tmp_path / "retours.abime")
     assert store.add("water", "après").id == 1
 

@@ -20,11 +20,17 @@ import pytest
 from sandbox import registry
 from sandbox.sheet import pdf as pdf_module
 from sandbox.workshop.profiles import ProfileError, available_profiles, load_profile, parse_profile
-from sandbox.sheet.sheet import AssumptionError, build_sheet, check_assumptions
+from sandbox.sheet.sheet import MAX_FILES_SHOWN, MAX_NAME, AssumptionError, UseCase, build_sheet, check_assumptions
 from sandbox.sheet.report import DataSummary, Figure, RunSummary
 from sandbox.text import num, plain
 
 DEMO_KEYS = [d.key for d in registry.DEMOS]
+
+
+def build(run: RunSummary, **options):
+    """The sheet as the « Fiche projet » page builds it: the use case comes from the registry."""
+    d = registry.demo(run.demo)
+    return build_sheet(run, use_case=UseCase(d.title, d.problem, d.ai, d.users), **options)
 
 
 def hand_made(demo: str, **changes) -> RunSummary:
@@ -114,7 +120,7 @@ def test_ai_act_reasons_cite_the_annex_points():
 @pytest.mark.parametrize("demo", DEMO_KEYS)
 def test_sheet_of_a_hand_made_run(demo):
     run = hand_made(demo)
-    sheet = build_sheet(run, organisation="Commune de Montreuil", contact="innovation@montreuil.example", commune="Montreuil")
+    sheet = build(run, organisation="Commune de Montreuil", contact="innovation@montreuil.example", commune="Montreuil")
     assert sheet.ai_act.label == EXPECTED_CLASS[demo]
     assert all(g.value is not None for g in sheet.gains), [g.calculation for g in sheet.gains]
 
@@ -144,7 +150,7 @@ def test_sheet_of_a_hand_made_run(demo):
 
 
 def test_collecte_gains_known_answer():
-    sheet = build_sheet(hand_made("collection"))
+    sheet = build(hand_made("collection"))
     km, fuel, hours, hours_eur, co2 = (sheet.gain(k) for k in ("km_year", "fuel_eur", "hours_year", "hours_eur", "co2_year"))
     assert km.value == pytest.approx((231.0 - 182.4) * 260)
     assert fuel.value == pytest.approx((231.0 - 182.4) * 260 * 1.2)
@@ -159,34 +165,34 @@ def test_collecte_gains_known_answer():
 
 
 def test_other_demos_gains_known_answers():
-    eau = build_sheet(hand_made("water"), assumptions={"scale": "10"})
+    eau = build(hand_made("water"), assumptions={"scale": "10"})
     assert eau.gain("campaign_eur").value == pytest.approx(1890 * 10 * 4.34)
     assert eau.gain("leaks_m3").value == pytest.approx(5120 * 0.7 * 10)
-    assert build_sheet(hand_made("matching")).gain("better_matches").value == pytest.approx(220)
-    assert build_sheet(hand_made("seniors")).gain("people_reached").value == 69 * 12
+    assert build(hand_made("matching")).gain("better_matches").value == pytest.approx(220)
+    assert build(hand_made("seniors")).gain("people_reached").value == 69 * 12
     # a run on synthetic meters says « no personal data »; the sheet is about the real use, which has some
-    water = build_sheet(hand_made("water", personal_data=False))
+    water = build(hand_made("water", personal_data=False))
     assert water.gdpr.personal_data and water.gdpr.dpia == "oui"
     assert "oui dans l'usage réel (cette exécution : données d'exemple synthétiques)" in plain(water.to_markdown())
     assert json.loads(water.to_json())["donnees"]["execution_sur_donnees_synthetiques"] is True
-    uploaded = build_sheet(hand_made("water", personal_data=False, data=DataSummary("fichier", ("agrege.csv",), 12, "moyennes par quartier")))
+    uploaded = build(hand_made("water", personal_data=False, data=DataSummary("fichier", ("agrege.csv",), 12, "moyennes par quartier")))
     assert not uploaded.gdpr.personal_data and uploaded.gdpr.dpia == "non"
-    ocr = build_sheet(hand_made("ocr"))
+    ocr = build(hand_made("ocr"))
     assert ocr.gain("typing_hours").value == pytest.approx(2000 * 11 / 60)
     assert ocr.frugality.runs_per_year == 500  # 2 000 pages a year, 4 pages in this run
 
 
 def test_edited_assumptions_are_used_and_marked():
-    sheet = build_sheet(hand_made("collection"), assumptions={"cost_per_km": "2,5", "days_per_year": " 10 "})
+    sheet = build(hand_made("collection"), assumptions={"cost_per_km": "2,5", "days_per_year": " 10 "})
     assert sheet.gain("fuel_eur").value == pytest.approx(48.6 * 10 * 2.5)
     assert "2,5 €/km (modifiée)" in plain(sheet.to_markdown())
-    emploi = build_sheet(hand_made("matching"), assumptions={"candidates_per_year": "1\u202f500"})  # as format_number writes it
+    emploi = build(hand_made("matching"), assumptions={"candidates_per_year": "1\u202f500"})  # as format_number writes it
     assert emploi.gain("better_matches").value == pytest.approx((93 - 71) / 100 * 1500)
 
 
 def test_a_missing_figure_makes_the_gain_not_computed_and_says_which():
     run = hand_made("collection", figures=(Figure("Distance totale", 182.4, "km", baseline=231.0, key="km", decimals=1),))
-    sheet = build_sheet(run)
+    sheet = build(run)
     assert sheet.gain("fuel_eur").value is not None
     hours = sheet.gain("hours_year")
     assert hours.value is None and hours.shown == "non calculé" and "ne mesure pas le chiffre « hours »" in plain(hours.calculation)
@@ -206,7 +212,7 @@ def test_a_missing_figure_makes_the_gain_not_computed_and_says_which():
 )
 def test_bad_assumptions_get_french_messages(values, expected):
     with pytest.raises(AssumptionError) as err:
-        build_sheet(hand_made("collection"), assumptions=values)
+        build(hand_made("collection"), assumptions=values)
     assert len(err.value.messages) == 1
     message = plain(err.value.messages[0])
     assert message.startswith("Hypothèse «") and expected in message
@@ -219,26 +225,26 @@ def test_all_bad_assumptions_are_reported_at_once():
 
 
 def test_gdpr_and_ai_act_follow_the_run():
-    territory = build_sheet(hand_made(
+    territory = build(hand_made(
         "seniors", personal_data=False, special_category=False,
         figures=(Figure("Stabilité du top 10", 83.0, "%", lower_is_better=False, key="top_stability"),),
     ))
     assert territory.ai_act.label == "Risque minimal" and "territoire" in territory.ai_act.scope
     assert territory.gdpr.dpia == "non"
     assert territory.gain("people_reached").calculation.startswith("mesuré en mode personnes seulement")
-    person = build_sheet(hand_made("seniors"))
+    person = build(hand_made("seniors"))
     assert person.ai_act.label == "Haut risque" and person.gdpr.dpia == "oui" and person.gdpr.special_category
-    routes = build_sheet(hand_made("collection"))
+    routes = build(hand_made("collection"))
     assert not routes.gdpr.personal_data and routes.gdpr.dpia == "non"
     assert "synthétiques" in routes.gdpr.synthetic_note
     # a run on synthetic meters says « no personal data »; the sheet is about the real use, which has some
-    water = build_sheet(hand_made("water", personal_data=False))
+    water = build(hand_made("water", personal_data=False))
     assert water.gdpr.personal_data and water.gdpr.dpia == "oui"
     assert "oui dans l'usage réel (cette exécution : données d'exemple synthétiques)" in plain(water.to_markdown())
     assert json.loads(water.to_json())["donnees"]["execution_sur_donnees_synthetiques"] is True
-    uploaded = build_sheet(hand_made("water", personal_data=False, data=DataSummary("fichier", ("agrege.csv",), 12, "moyennes par quartier")))
+    uploaded = build(hand_made("water", personal_data=False, data=DataSummary("fichier", ("agrege.csv",), 12, "moyennes par quartier")))
     assert not uploaded.gdpr.personal_data and uploaded.gdpr.dpia == "non"
-    ocr = build_sheet(hand_made("ocr"))
+    ocr = build(hand_made("ocr"))
     assert ocr.gdpr.dpia == "à évaluer" and ocr.gdpr.dpia_label == "À évaluer avec le DPO"
 
 
@@ -246,16 +252,16 @@ def test_the_method_comes_from_the_model_module_when_it_defines_it(monkeypatch):
     fake = types.ModuleType("sandbox.models.water")
     fake.METHOD_SUMMARY_FR = "Méthode   écrite par\nle module de l'eau."
     monkeypatch.setitem(sys.modules, "sandbox.models.water", fake)
-    assert build_sheet(hand_made("water")).method == "Méthode écrite par le module de l'eau."
+    assert build(hand_made("water")).method == "Méthode écrite par le module de l'eau."
     monkeypatch.setitem(sys.modules, "sandbox.models.water", types.ModuleType("sandbox.models.water"))
-    assert build_sheet(hand_made("water")).method == load_profile("water").method_fallback
+    assert build(hand_made("water")).method == load_profile("water").method_fallback
 
 
 def test_pdf_without_any_unicode_font_falls_back_to_helvetica(monkeypatch):
     monkeypatch.delenv(pdf_module.FONT_ENV, raising=False)
     monkeypatch.setattr(pdf_module, "FONT_CANDIDATES", (("/nonexistent/a.ttf", "/nonexistent/b.ttf"),))
     assert pdf_module.find_font() is None
-    pages, text = pdf_text(build_sheet(hand_made("water")).to_pdf())
+    pages, text = pdf_text(build(hand_made("water")).to_pdf())
     assert pages <= 2 and "Économies de la campagne" in text and "1 890 m3/an" in text
     assert "OEillets" in text and "EUR/an" in text
 
@@ -267,7 +273,7 @@ def test_pdf_with_a_font_lacking_narrow_spaces(monkeypatch):
     if not Path(liberation).is_file():
         pytest.skip("Liberation Sans absente (paquet fonts-liberation)")
     monkeypatch.setenv(pdf_module.FONT_ENV, liberation)
-    pages, text = pdf_text(build_sheet(hand_made("collection")).to_pdf())
+    pages, text = pdf_text(build(hand_made("collection")).to_pdf())
     assert "15 163 €/an" in text and "« Cœur de ville »" in text
 
 
@@ -293,7 +299,55 @@ def test_profiles_cannot_run_code_and_must_be_complete():
 
 def test_the_sheet_never_contains_more_than_the_run_summary():
     """Personal data cannot leak into the sheet: it only sees the summary (descriptions, parameters, figures)."""
-    sheet = build_sheet(hand_made("matching"))
+    sheet = build(hand_made("matching"))
     record = sheet.to_json()
     for text in (record, sheet.to_markdown()):
         assert not re.search(r"[\w.]+@[\w-]+\.[a-z]{2,}", text)  # no e-mail address: the run had none to give
+
+
+def test_a_huge_organisation_and_400_files_still_make_a_pdf():
+    """Issue 14 #13: fpdf « row too high » — user text is bounded, long lists are counted."""
+    files = tuple(f"scan_{i:03d}.png" for i in range(400))
+    run = hand_made("ocr", data=DataSummary("fichier", files, 400, "400 pages"))
+    sheet = build(run, organisation="Commune de Montreuil " * 400, contact="c" * 9000)
+    assert len(sheet.organisation) == MAX_NAME and sheet.organisation.endswith("…") and len(sheet.contact) == MAX_NAME
+    pages, text = pdf_text(sheet.to_pdf())
+    assert 1 <= pages <= 3
+    assert f"et {400 - MAX_FILES_SHOWN} autres" in text and "scan_000.png" in text and "scan_399.png" not in text
+    one_word = build(run, organisation="A" * 8000)  # no space to break at
+    assert pdf_text(one_word.to_pdf())[0] <= 3
+    assert len(json.loads(sheet.to_json())["donnees"]["fichiers"]) == 400  # the record keeps the full list
+
+
+def test_user_text_cannot_become_markdown_in_the_preview():
+    sheet = build(hand_made("collection"), organisation="![x](http://evil.example/i.png) $x$ | <b>", contact="*c*")
+    markdown = sheet.to_markdown()
+    assert "![x](" not in markdown and "!\\[x\\](" in markdown
+    assert "\\$x\\$" in markdown and "\\|" in markdown and "\\<b\\>" in markdown and "\\*c\\*" in markdown
+
+
+def test_the_sheet_package_does_not_import_the_app_page_list_nor_form_a_circle():
+    """Issue 15: nothing below the app imports ``sandbox.registry``; sheet → workshop, never back."""
+    import ast
+    from pathlib import Path
+
+    import sandbox
+
+    root = Path(sandbox.__file__).parent
+    imports: dict[str, set[str]] = {}
+    for package in ("sheet", "workshop", "ui"):
+        for path in (root / package).glob("*.py"):
+            names: set[str] = set()
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names.add(node.module + "." + ".".join(a.name for a in node.names))
+                elif isinstance(node, ast.Import):
+                    names.update(a.name for a in node.names)
+            imports[f"{package}/{path.name}"] = names
+    for module, names in imports.items():
+        assert not any("registry" in n for n in names), module
+    for module, names in imports.items():
+        if module.startswith("workshop/"):
+            assert not any(n.startswith("sandbox.sheet") for n in names), module
+        if module == "sheet/pdf.py" or module == "sheet/markdown.py":
+            assert not any(n.startswith("sandbox.sheet.sheet") for n in names), module

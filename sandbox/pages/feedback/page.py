@@ -7,7 +7,8 @@ import streamlit as st
 
 from sandbox import registry
 from sandbox.workshop.feedback import FeedbackError, FeedbackStore, to_csv
-from sandbox.text import plural, q
+from sandbox.text import plural
+from sandbox.ui.workshop import facilitator_gate
 
 KEY = "feedback"
 
@@ -18,8 +19,10 @@ st.markdown(
     "moment. Retrouvez-les ici et exportez-les pour les reprendre après l'atelier."
 )
 
-store = FeedbackStore()
-st.caption(f":material/database: Fichier des retours : {q(store.path)} (variable d'environnement SANDBOX_FEEDBACK_DB pour en changer).")
+if not facilitator_gate():
+    st.stop()
+
+store = FeedbackStore()  # its path is never shown: the room may see this screen (SANDBOX_FEEDBACK_DB sets it)
 
 
 def titles() -> dict[str, str]:

@@ -10,7 +10,7 @@ from streamlit.errors import StreamlitAPIException
 from sandbox import registry
 from sandbox.data.communes import load_communes
 from sandbox.workshop.profiles import ProfileError, load_profile
-from sandbox.sheet.sheet import AssumptionError, build_sheet, format_number
+from sandbox.sheet.sheet import MAX_NAME, AssumptionError, UseCase, build_sheet, format_number
 from sandbox.ui.runs import all_runs
 from sandbox.ui.sidebar import current_commune
 
@@ -83,9 +83,11 @@ with st.expander("Organisme responsable", icon=":material/account_balance:", exp
         value=commune_label(commune) if commune else "",
         key=f"{KEY}.organisation",
         placeholder="Commune de …, CCAS de …, établissement public territorial …",
+        max_chars=MAX_NAME,
     )
     contact = right.text_input(
-        "Contact (service ou adresse générique)", key=f"{KEY}.contact", placeholder="innovation@ma-commune.fr"
+        "Contact (service ou adresse générique)", key=f"{KEY}.contact", placeholder="innovation@ma-commune.fr",
+        max_chars=MAX_NAME,
     )
 
 st.subheader("Hypothèses des gains annuels")
@@ -102,7 +104,9 @@ for i, assumption in enumerate(profile.assumptions):
     )
 
 try:
-    sheet = build_sheet(summary, assumptions=values, organisation=organisation, contact=contact, commune=commune)
+    entry = registry.demo(demo_key)
+    use_case = UseCase(entry.title, problem=entry.problem, ai=entry.ai, users=entry.users)
+    sheet = build_sheet(summary, use_case=use_case, assumptions=values, organisation=organisation, contact=contact, commune=commune)
 except AssumptionError as exc:
     st.error(
         "**Certaines hypothèses ne sont pas utilisables** :\n\n"

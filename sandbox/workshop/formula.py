@@ -38,7 +38,7 @@ def parse(formula: str) -> ast.Expression:
     >>> parse("__import__('os')")  # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
     ...
-    sandbox.sheet.formula.FormulaError: function not allowed in formula: '__import__'
+    sandbox.workshop.formula.FormulaError: function not allowed in formula: '__import__'
     """
     try:
         tree = ast.parse(formula, mode="eval")
