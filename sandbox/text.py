@@ -110,3 +110,25 @@ def strip_accents(text: str) -> str:
     "Eleonore a L'Hay-les-Roses"
     """
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+# Inline Markdown (emphasis, code, links and images), HTML, LaTeX and tables; « [ » also
+# disarms Streamlit's directives (« :red[…] »). Text is flattened to one line, so block
+# markers (« # », « - », « 1. ») never start a line.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>$~|])")
+
+
+def md_escape(text: object) -> str:
+    """User text made inert for Streamlit Markdown (``st.markdown``, captions, alerts, widget labels).
+
+    Markdown, HTML and LaTeX characters get a backslash; line breaks become
+    spaces. A header written as ``![h](http://…)`` is then shown as text, and
+    the browser calls no host; ordinary names and file names are unchanged.
+
+    >>> md_escape("![h](http://x.example/p.png)")
+    '!\\\\[h\\\\](http://x.example/p.png)'
+    >>> md_escape("usagers.csv"), md_escape("date_naissance"), md_escape("Prénom\\nNom")
+    ('usagers.csv', 'date\\\\_naissance', 'Prénom Nom')
+    """
+    flat = " ".join(str(text).splitlines())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)

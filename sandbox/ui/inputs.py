@@ -26,7 +26,7 @@ from sandbox.data import (
     validate,
 )
 from sandbox.data.schema import KIND_LABELS
-from sandbox.text import num, q
+from sandbox.text import md_escape, num, q
 from sandbox.ui.layout import show_error, show_warnings
 from sandbox.ui.privacy_guard import privacy_guard
 
@@ -158,7 +158,7 @@ def table_input(
         show_error(exc)
         return None
     show_warnings(list(result.warnings))
-    origin = q(result.filename) if result.filename else "l'exemple"
+    origin = q(md_escape(result.filename)) if result.filename else "l'exemple"
     st.caption(f"{num(len(result.frame))} lignes retenues sur {num(result.input_rows)} ({origin}).")
     return result
 

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from sandbox.privacy import CHOICE_LABELS, CHOICES, PrivacyReport, Pseudonymiser, apply_choices, new_key, scan
-from sandbox.text import q
+from sandbox.text import md_escape, q
 
 SESSION_KEY = "_privacy.key"  # not prefixed by a demo: the same pseudonyms on every page of the session
 
@@ -91,7 +91,8 @@ def privacy_guard(df: pd.DataFrame, *, key: str, filename: str | None = None, di
     decision = st.session_state.get(decision_key)
     if decision is None:
         st.warning(
-            f"**Données personnelles probables** dans {q(filename) if filename else 'ce fichier'} : {report.summary()} "
+            f"**Données personnelles probables** dans {q(md_escape(filename)) if filename else 'ce fichier'} : "
+            f"{md_escape(report.summary())} "
             "Choisissez pour chaque colonne avant de continuer : **pseudonymiser** (chaque valeur est remplacée "
             "par un code calculé avec une clé secrète gardée en mémoire pendant cette session seulement : "
             "les mêmes valeurs gardent le même code, qu'on ne peut pas retraduire sans la clé), "
@@ -104,15 +105,15 @@ def privacy_guard(df: pd.DataFrame, *, key: str, filename: str | None = None, di
             for i, finding in enumerate(report.findings):
                 radio_key = f"{key}.choice.{digest[:16]}.{i}"
                 radio_keys[finding.column] = radio_key
-                examples = ", ".join(finding.examples)
+                examples = md_escape(", ".join(finding.examples))
                 st.radio(
-                    f"{q(finding.column)} — {finding.label}",
+                    f"{q(md_escape(finding.column))} — {finding.label}",
                     CHOICES,
                     index=0,
                     format_func=CHOICE_LABELS.get,
                     horizontal=True,
                     key=radio_key,
-                    help=finding.reason[:1].upper() + finding.reason[1:] + (f" Exemples masqués : {examples}." if examples else ""),
+                    help=md_escape(finding.reason[:1].upper() + finding.reason[1:]) + (f" Exemples masqués : {examples}." if examples else ""),
                 )
             st.form_submit_button(
                 "Appliquer et continuer",
@@ -129,7 +130,7 @@ def privacy_guard(df: pd.DataFrame, *, key: str, filename: str | None = None, di
     parts = []
     for column, choice in decision.items():
         verb = {"pseudonymise": "pseudonymisée", "drop": "supprimée", "keep": "conservée"}[choice]
-        parts.append(f"{q(column)} {verb}")
+        parts.append(f"{q(md_escape(column))} {verb}")
     st.success(
         "Données personnelles : " + ", ".join(parts) + ". La clé de pseudonymisation reste en mémoire pendant "
         "cette session ; elle n'est écrite nulle part.",

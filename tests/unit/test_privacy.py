@@ -281,3 +281,28 @@ def test_privacy_package_has_no_streamlit_and_re_exports_the_old_names():
     probe = "import sys, sandbox.privacy; print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _guard_with_markdown_header():
+    import pandas as pd
+    import streamlit as st
+
+    from sandbox.ui.privacy_guard import privacy_guard
+
+    header = "![h](http://evil.example/x.png) Nom"
+    df = pd.DataFrame({header: ["Marie Dupont", "Karim Diallo", "Léa Martin"], "volume": [1.0, 2.0, 3.0]})
+    privacy_guard(df, key="collection.points.privacy", filename="[a](http://evil.example).csv")
+    st.session_state["done"] = True
+
+
+def test_privacy_warning_shows_a_markdown_header_as_text():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_guard_with_markdown_header)
+    at.run()
+    assert not at.exception
+    shown = [w.value for w in at.warning] + [r.label for r in at.radio] + [r.help or "" for r in at.radio]
+    assert shown and any("evil.example" in text for text in shown)
+    for text in shown:
+        assert "![h](" not in text and "[a](" not in text  # no image or link left for the browser to load
+    assert "!\\[h\\](http://evil.example/x.png)" in at.warning[0].value
