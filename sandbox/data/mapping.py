@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from rapidfuzz import fuzz
 
 from sandbox.text import strip_accents
 
-if TYPE_CHECKING:
-    from sandbox.data.schema import Schema
+
+class ExpectedColumn(Protocol):
+    """What the mapping reads of an expected column (``sandbox.data.Column`` has it)."""
+
+    name: str
+    label: str
+    synonyms: tuple[str, ...]
+
+
+def _expected(schema: object) -> tuple[ExpectedColumn, ...]:
+    """The expected columns: a schema's ``columns``, or the columns themselves (no import of ``schema``)."""
+    return tuple(getattr(schema, "columns", schema))
 
 # Words that mean the same thing in the column headers of French exports.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -68,15 +78,17 @@ def _score(actual: str, candidates: set[str]) -> float:
     return best
 
 
-def suggest_mapping(columns: Iterable[object], schema: Schema, threshold: float = 80.0) -> dict[str, str | None]:
+def suggest_mapping(
+    columns: Iterable[object], schema: Iterable[ExpectedColumn] | object, threshold: float = 80.0
+) -> dict[str, str | None]:
     """Suggest, for each column of *schema*, the user's column that holds it.
 
     Parameters
     ----------
     columns : iterable of str
         The column names of the user's table.
-    schema : Schema
-        The expected columns.
+    schema : Schema or iterable of Column
+        The expected columns (a schema, or its ``columns``).
     threshold : float
         Minimum score (0-100) to suggest a column; exact and synonym
         matches score 100, a header containing the name 90.
@@ -92,17 +104,20 @@ def suggest_mapping(columns: Iterable[object], schema: Schema, threshold: float 
     >>> schema = Schema("points", (Column("latitude", "latitude"), Column("longitude", "longitude")))
     >>> suggest_mapping(["Lat", "LNG", "nom"], schema)
     {'latitude': 'Lat', 'longitude': 'LNG'}
+    >>> suggest_mapping(["Lat"], schema.columns)
+    {'latitude': 'Lat', 'longitude': None}
     """
+    expected = _expected(schema)
     actual_names = [str(c) for c in columns]
     normalised = {a: normalise_name(a) for a in actual_names}
     pairs = []
-    for col in schema.columns:
+    for col in expected:
         cands = _candidates(col.name, (*col.synonyms, col.label))
         for actual in actual_names:
             score = _score(normalised[actual], cands)
             if score >= threshold:
                 pairs.append((score, col.name, actual))
-    mapping: dict[str, str | None] = {c.name: None for c in schema.columns}
+    mapping: dict[str, str | None] = {c.name: None for c in expected}
     used: set[str] = set()
     for score, expected, actual in sorted(pairs, key=lambda p: -p[0]):
         if mapping[expected] is None and actual not in used:
@@ -112,15 +127,19 @@ def suggest_mapping(columns: Iterable[object], schema: Schema, threshold: float 
 
 
 def complete_mapping(
-    columns: Iterable[object], schema: Schema, mapping: Mapping[str, str | None] | None = None
+    columns: Iterable[object], schema: Iterable[ExpectedColumn] | object, mapping: Mapping[str, str | None] | None = None
 ) -> dict[str, str | None]:
-    """The user's mapping where given (``None`` meaning "absent"), the suggestion elsewhere."""
+    """The user's mapping where given (``None`` meaning "absent"), the suggestion elsewhere.
+
+    *schema* is a schema or its columns, as for :func:`suggest_mapping`.
+    """
+    expected = _expected(schema)
     columns = [str(c) for c in columns]
     given = dict(mapping or {})
     taken = {v for v in given.values() if v}
     remaining = [c for c in columns if c not in taken]
-    suggested = suggest_mapping(remaining, schema)
-    return {c.name: given[c.name] if c.name in given else suggested[c.name] for c in schema.columns}
+    suggested = suggest_mapping(remaining, expected)
+    return {c.name: given[c.name] if c.name in given else suggested[c.name] for c in expected}
 
 
 def parse_mapping_options(options: Iterable[str]) -> dict[str, str | None]:
