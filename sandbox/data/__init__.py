@@ -5,6 +5,7 @@
 
 from sandbox.data.dates import parse_datetimes
 from sandbox.data.errors import DataError
+from sandbox.data.export import to_csv_bytes, write_csv
 from sandbox.data.images import open_image
 from sandbox.data.mapping import complete_mapping, normalise_name, parse_mapping_options, suggest_mapping
 from sandbox.data.numbers import parse_numbers
@@ -31,5 +32,7 @@ __all__ = [
     "sample_path",
     "spreadsheet_rows",
     "suggest_mapping",
+    "to_csv_bytes",
     "validate",
+    "write_csv",
 ]
