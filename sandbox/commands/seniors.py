@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from sandbox.commands._common import add_table_options, output_dir, read_validated
-from sandbox.data import DataError, parse_mapping_options
+from sandbox.data import DataError, parse_mapping_options, read_table, validate
+from sandbox.data.export import to_csv_bytes
+from sandbox.data.insee import insee_indicators, recognise
 from sandbox.data.communes import load_outlines
 from sandbox.data.schemas.seniors import PERSONS, TERRITORIES
 from sandbox.sheet.report import Stopwatch
@@ -16,18 +19,18 @@ from sandbox.models.seniors import (
     INDICATORS,
     METHODS,
     MODEL_LABELS,
+    OUTCOME,
+    analyse_territories,
     compare_models,
     csv_bytes,
-    index_robustness,
     indicator_label,
-    needs_index,
     new_key,
     parse_weights,
     plan_visits,
     prepare_persons,
     prepare_territories,
 )
-from sandbox.text import num, pct, plain
+from sandbox.text import num, pct, plain, plural, q
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -62,6 +65,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="FICHIER",
         help="clé de pseudonymisation à réutiliser (créée si absente) ; par défaut une clé nouvelle à chaque fois",
     )
+    target.add_argument(
+        "--correspondence", type=Path, default=None, metavar="FICHIER",
+        help="où écrire la table pseudonyme → identifiant (hors du dossier --out ; aucune par défaut)",
+    )
     target.add_argument("--out", type=Path, default=None, metavar="DOSSIER", help="dossier où écrire les résultats")
     add_table_options(target)
     target.set_defaults(func=run_target)
@@ -74,7 +81,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "(une valeur haute = plus de besoins), puis la stabilité du top 10 quand les pondérations varient."
         ),
     )
-    index.add_argument("file", metavar="TERRITOIRES", help="indicateurs par commune : CSV, XLSX, ODS ou Parquet")
+    index.add_argument(
+        "file", nargs="+", metavar="TERRITOIRES",
+        help="indicateurs par territoire (CSV, XLSX, ODS, Parquet), ou fichiers INSEE tels que publiés (Filosofi, "
+        "recensement base-cc / base-ic), joints sur le code du territoire",
+    )
+    index.add_argument(
+        "--scope", default=None, metavar="PERIMETRE",
+        help="territoires gardés : mgp (Métropole du Grand Paris), un département (89, 2A, 974), une liste de codes "
+        "séparés par des virgules, ou france (tout) ; par défaut tout le fichier",
+    )
+    index.add_argument(
+        "--outcome", default=None, metavar="COLONNE",
+        help="besoin observé (colonne du fichier ou indicateur, par exemple apa_rate) : les poids sont appris pour le suivre, "
+        "avec validation croisée par territoire, et la colonne indice_hors_echantillon est écrite",
+    )
+    index.add_argument("--cv", default="auto", metavar="loo|K", help="validation croisée : loo (un territoire à la fois) ou K blocs")
+    index.add_argument("--use-fitted", action="store_true", help="classer avec les poids appris (sinon : avec --weights)")
     index.add_argument(
         "--weights",
         default=None,
@@ -102,6 +125,17 @@ def _warn(lines) -> None:
         _say(f"Attention : {plain(line)}", file=sys.stderr)
 
 
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a file readable by its owner only (0600), whatever the umask."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+    os.chmod(path, 0o600)
+
+
 def _key(path: Path | None) -> bytes:
     if path is None:
         return new_key()
@@ -115,9 +149,17 @@ def _key(path: Path | None) -> bytes:
             raise DataError("clé de pseudonymisation illisible", filename=str(path), hint="Le fichier doit contenir la clé en hexadécimal (créée par cette commande).")
         return key
     key = new_key()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(key.hex() + "\n", encoding="ascii")
+    _write_private(path, (key.hex() + "\n").encode("ascii"))
     return key
+
+
+def _apart(out: Path, path: Path | None, what: str) -> None:
+    """Refuse a secret (key, correspondence table) in the folder of the pseudonymised list."""
+    if path is not None and path.resolve().parent == out.resolve():
+        raise DataError(
+            f"{what} ne peut pas être écrite dans le dossier de la liste pseudonymisée ({out})",
+            hint="Gardez-la à part (un autre dossier, au CCAS) : qui reçoit la liste ne doit pas pouvoir retrouver les personnes.",
+        )
 
 
 def run_target(args: argparse.Namespace) -> int:
@@ -157,11 +199,12 @@ def run_target(args: argparse.Namespace) -> int:
     _say(f"Calcul : {num(watch.seconds, 1)} s.")
     if args.out:
         out = output_dir(args.out)
+        _apart(out, args.key_file, "la clé de pseudonymisation")
+        _apart(out, args.correspondence, "la table de correspondance")
         key = _key(args.key_file)
         export, correspondence = plan.export(key)
         files = {
             "visites_pseudonymisees.csv": export,
-            "correspondance_pseudonymes.csv": correspondence,
             "comparaison_modeles.csv": comparison.to_frame(),
             "calibration.csv": comparison.calibration_frame(),
             "equite.csv": plan.fairness.to_frame(),
@@ -170,46 +213,126 @@ def run_target(args: argparse.Namespace) -> int:
         for name, frame in files.items():
             (out / name).write_bytes(csv_bytes(frame))
         _say(f"\nRésultats écrits dans {out} : {', '.join(files)}.")
-        _say(
-            "La liste exportée est pseudonymisée (ni nom ni identifiant) ; « correspondance_pseudonymes.csv » permet de "
-            "retrouver les personnes : gardez-le à part, au CCAS, et ne le transmettez pas avec la liste."
-        )
+        if args.correspondence is not None:
+            _write_private(args.correspondence, csv_bytes(correspondence))
+            _say(
+                f"La table de correspondance est écrite à part, dans {args.correspondence} (lisible par vous seul) : "
+                "gardez-la au CCAS et ne la transmettez jamais avec la liste."
+            )
+        else:
+            _say("Aucune table de correspondance écrite (option --correspondence FICHIER, hors du dossier des résultats).")
+        _say("La liste exportée est pseudonymisée : ni nom, ni identifiant, ni âge exact (tranches d'âge).")
     return 0
 
 
+def _indicator_named(name: str, mapping: dict) -> str | None:
+    """The indicator a ``--outcome`` names (by name, French label or mapped file column), else None."""
+    from sandbox.data.mapping import normalise_name
+
+    wanted = normalise_name(name)
+    for indicator in INDICATORS:
+        if wanted in (normalise_name(indicator), normalise_name(indicator_label(indicator))) or mapping.get(indicator) == name:
+            return indicator
+    return None
+
+
+def _territory_table(args: argparse.Namespace):
+    """Read the files (INSEE as published or prepared tables), keep the scope, validate, prepare."""
+    mapping = parse_mapping_options(args.col)
+    paths = [Path(f) for f in args.file]
+    frames = [read_table(p, sheet=args.sheet, max_rows=args.max_rows) for p in paths]
+    official = [recognise(f, p.name) for f, p in zip(frames, paths)]
+    outcome_column = None
+    if args.outcome and _indicator_named(args.outcome, mapping) is None:
+        outcome_column = args.outcome
+        mapping["outcome"] = args.outcome
+    if len(frames) == 1 and official[0] is None and args.scope is None:
+        validated = read_validated(paths[0], TERRITORIES, args, mapping=mapping)
+        return prepare_territories(validated.frame, filename=paths[0].name), validated.mapping
+    built = insee_indicators(frames, scope=args.scope, filenames=[p.name for p in paths])
+    _warn(built.warnings)
+    for info in built.files:
+        _say(f"Fichier INSEE reconnu : {info.filename} ({info.label}).")
+    if outcome_column and outcome_column not in built.frame.columns:
+        raise DataError(
+            f"colonne du besoin observé introuvable : {q(outcome_column)}",
+            hint="Colonnes disponibles : " + ", ".join(q(c) for c in built.frame.columns) + ".",
+        )
+    frame = built.frame.reset_index(drop=True)
+    validated = validate(frame, TERRITORIES, {k: v for k, v in mapping.items() if k in TERRITORIES.names},
+                         filename=", ".join(p.name for p in paths))
+    _warn(validated.warnings)
+    sources = {k: v.sentence() for k, v in built.sources.items()}
+    return prepare_territories(validated.frame, filename=validated.filename, sources=sources), validated.mapping
+
+
 def run_needs_index(args: argparse.Namespace) -> int:
-    validated = read_validated(args.file, TERRITORIES, args)
-    filename = Path(args.file).name
-    table = prepare_territories(validated.frame, filename=filename)
+    table, file_mapping = _territory_table(args)
+    filename = ", ".join(Path(f).name for f in args.file)
     _warn(table.warnings)
-    columns = {actual: expected for expected, actual in validated.mapping.items() if actual}
-    weights = parse_weights(args.weights, table.indicators, columns)
+    columns = {actual: expected for expected, actual in file_mapping.items() if actual}
+    outcome = None
+    if args.outcome:
+        outcome = _indicator_named(args.outcome, {k: v for k, v in file_mapping.items() if v}) or OUTCOME
+        if outcome == OUTCOME and not table.has_outcome:
+            raise DataError(f"la colonne du besoin observé {q(args.outcome)} est vide ou non numérique")
+        if outcome != OUTCOME and outcome not in table.indicators:
+            raise DataError(f"le besoin observé {q(args.outcome)} n'a aucune valeur dans le tableau")
+    indicators = tuple(i for i in table.indicators if i != outcome)
+    weights = parse_weights(args.weights, indicators, columns)
     if not 0 <= args.spread < 100:
-        raise DataError(f"variation des poids hors de 0 à 100 % : {num(args.spread)}")
+        raise DataError(f"variation des poids hors de 0 à 100 % : {num(args.spread)}")
+    if args.cv in ("auto", "loo"):
+        cv = args.cv
+    elif args.cv.isdigit() and int(args.cv) >= 2:
+        cv = int(args.cv)
+    else:
+        raise DataError(f"validation croisée inconnue : {q(args.cv)}", hint="Écrivez loo, auto ou un nombre de blocs (au moins 2).")
     with Stopwatch() as watch:
-        index = needs_index(table, weights, method=args.method)
-        robustness = index_robustness(table, weights, method=args.method, top=args.top, draws=args.draws, spread=args.spread / 100, seed=args.seed)
+        run = analyse_territories(table, weights, method=args.method, top=args.top, draws=args.draws, spread=args.spread / 100,
+                                  seed=args.seed, outcome=outcome, outcome_label=q(args.outcome) if args.outcome else None,
+                                  use_fitted=args.use_fitted, cv=cv)
+    index, robustness = run.index, run.robustness
     _warn(index.warnings)
     _say(f"Indice des besoins ({METHODS[args.method]}) sur {num(len(index.table))} territoires, données {filename}.")
-    _say("Pondérations effectives : " + ", ".join(f"{indicator_label(i)} {pct(w, 0)}" for i, w in index.weights.items()))
+    if run.table.unmapped:
+        _say(f"{plural(run.table.unmapped, 'territoire')} hors de la Métropole du Grand Paris ou non communaux : classés sans carte "
+             "(l'application n'a hors ligne que les contours des 130 communes de la métropole).")
+    for indicator, sentence in run.table.sources.items():
+        _say(f"  {indicator} : {sentence}")
+    _say("Pondérations effectives : " + ", ".join(f"{indicator_label(i)} {pct(w, 0)}" for i, w in index.weights.items()))
     if index.explained_variance is not None:
-        _say(f"Part de variance expliquée par la première composante : {pct(index.explained_variance, 0)}")
+        _say(f"Part de variance expliquée par la première composante : {pct(index.explained_variance, 0)}")
     frequency = robustness.table["top_frequency"]
-    _say(f"\nLes {args.top} territoires aux besoins les plus élevés :")
+    _say(f"\nLes {args.top} territoires aux besoins les plus élevés :")
     for key, row in index.top(args.top).iterrows():
-        _say(f"  {row['rank']:>3}. {row['label']:<32} indice {num(row['index'], 2):>7}   dans le top {robustness.top} : {pct(frequency[key], 0)} des tirages")
+        flag = "  (valeurs imputées : " + row["imputed"] + ")" if row.get("imputed") else ""
+        _say(f"  {row['rank']:>3}. {row['label']:<32} indice {num(row['index'], 2):>7}   "
+             f"dans le top {robustness.top} : {pct(frequency[key], 0)} des tirages{flag}")
     _say("\n" + plain(robustness.summary_fr()))
-    _say(f"Calcul : {num(watch.seconds, 2)} s.")
+    if run.fit is not None:
+        _warn(run.fit.warnings)
+        _say("\n" + plain(run.fit.summary_fr()))
+        for _, row in run.fit.comparison().iterrows():
+            _say(f"  rho = {num(row['rho_spearman'], 2):>6}  {row['classement']}")
+        _say("Poids appris (sur tous les territoires observés ; moyenne ± écart-type entre les plis) :")
+        for _, row in run.fit.stability().iterrows():
+            _say(f"  {row['indicateur']:<62} {pct(row['poids'], 0):>6}  ({pct(row['poids_moyen_plis'], 0)} ± {pct(row['ecart_type_plis'], 0)})")
+    _say(f"Calcul : {num(watch.seconds, 2)} s.")
     if args.out:
         import json
 
         out = output_dir(args.out)
-        (out / "indice_besoins.csv").write_bytes(csv_bytes(index.to_frame()))
-        (out / "robustesse.csv").write_bytes(csv_bytes(robustness.to_frame()))
+        (out / "indice_besoins.csv").write_bytes(to_csv_bytes(run.to_frame()))
+        (out / "robustesse.csv").write_bytes(to_csv_bytes(robustness.to_frame()))
         written = ["indice_besoins.csv", "robustesse.csv"]
+        if run.fit is not None:
+            (out / "poids_appris.csv").write_bytes(to_csv_bytes(run.fit.stability()))
+            (out / "comparaison_rho.csv").write_bytes(to_csv_bytes(run.fit.comparison()))
+            written += ["poids_appris.csv", "comparaison_rho.csv"]
         outlines = load_outlines()
-        if outlines is not None:
+        if outlines is not None and bool(table.frame["mapped"].any()):
             (out / "indice_besoins.geojson").write_text(json.dumps(index.to_geojson(outlines), ensure_ascii=False), encoding="utf-8")
             written.append("indice_besoins.geojson")
-        _say(f"Résultats écrits dans {out} : {', '.join(written)}.")
+        _say(f"Résultats écrits dans {out} : {', '.join(written)}.")
     return 0

@@ -70,7 +70,7 @@ class Source:
 
     def sentence(self) -> str:
         """« Taux de pauvreté … (Filosofi 2021 : TP60AGE621) »."""
-        return f"{self.meaning} ({self.file}, {self.year} : {self.formula})"
+        return f"{self.meaning} ({self.file} : {self.formula})"
 
 
 @dataclass(frozen=True)

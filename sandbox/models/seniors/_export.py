@@ -1,54 +1,53 @@
-"""Pseudonymised exports: a keyed hash instead of the identity, and the correspondence kept apart."""
+"""Pseudonymised exports: the sandbox's one keyed pseudonym instead of the identity, no exact age, the correspondence kept apart."""
 
 from __future__ import annotations
 
-import secrets
+import re
 
-import numpy as np
 import pandas as pd
 
-from sandbox.privacy import keyed_hash
+from sandbox.data.export import to_csv_bytes
+from sandbox.privacy import Pseudonymiser, new_key
+from sandbox.models.seniors._persons import age_band
 
 #: Shown above every list and written in every exported row.
 DECISION_SUPPORT_LABEL = (
-    "Aide à la décision : liste proposée par un modèle statistique, à vérifier et à valider par un agent ; "
+    "Aide à la décision : liste proposée par un modèle statistique, à vérifier et à valider par un agent ; "
     "aucune décision ne doit reposer sur ce seul score."
 )
 EXPORT_LABEL = "proposition à valider par un agent"
 
+_EXACT_AGE = re.compile(r"\b(\d{2,3})(?:\s|\u00a0|\u202f)ans\b(?! et plus)")
+
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A table as a CSV for French spreadsheets: ``;`` separator, decimal comma, UTF-8 with BOM."""
-    return frame.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n").encode("utf-8-sig")
+    """A table as a CSV for French spreadsheets (the sandbox's one writer: formula-like cells neutralised).
 
-
-def new_key() -> bytes:
-    """A fresh secret key (32 random bytes) for :func:`pseudonymise`; keep it with the correspondence table."""
-    return secrets.token_bytes(32)
-
-
-def pseudonymise(ids, key: bytes, *, prefix: str = "P-", length: int = 12) -> np.ndarray:
-    """Replace identifiers by keyed hashes (HMAC-SHA256), stable for a given key.
-
-    Without the key, a pseudonym cannot be traced back to the identifier, even
-    by trying every plausible identifier; with it (kept by the CCAS, apart
-    from the export) the link can be restored. This is pseudonymisation in
-    the sense of GDPR art. 4(5): the data stay personal data.
-
-    Examples
-    --------
-    >>> a = pseudonymise(["R001", "R002"], b"secret")
-    >>> b = pseudonymise(["R001"], b"secret")
-    >>> a[0] == b[0], a[0] != a[1], len(a[0])
-    (True, True, 14)
+    >>> csv_bytes(pd.DataFrame({"nom": ["=1+1"], "x": [-2.5]})).decode("utf-8-sig").splitlines()[1]
+    "'=1+1;-2,5"
     """
-    if not key:
-        raise ValueError("a non-empty key is required")
-    out = [
-        prefix + keyed_hash(str(i), key, length).upper()
-        for i in np.asarray(ids, dtype=object)
-    ]
-    return np.asarray(out, dtype=object)
+    return to_csv_bytes(frame)
+
+
+def pseudonymise(ids, key: bytes) -> pd.Series:
+    """The sandbox's keyed pseudonyms (:class:`sandbox.privacy.Pseudonymiser`) of identifiers.
+
+    >>> a = pseudonymise(["R001", "R002"], b"k" * 32)
+    >>> a[0] == pseudonymise(["R001"], b"k" * 32)[0], a[0] != a[1], a[0][:3]
+    (True, True, 'ps_')
+    """
+    return Pseudonymiser(key).transform(pd.Series(list(ids), dtype=object)).reset_index(drop=True)
+
+
+def bands_instead_of_ages(text: object) -> object:
+    """Replace an exact age (« 104 ans ») by its band in a sentence.
+
+    >>> bands_instead_of_ages("hospitalisation récente (+9 pts), 104 ans (+5 pts), 85 ans et plus")
+    'hospitalisation récente (+9 pts), 85 ans et plus (+5 pts), 85 ans et plus'
+    """
+    if not isinstance(text, str):
+        return text
+    return _EXACT_AGE.sub(lambda m: age_band(pd.Series([int(m.group(1))])).iat[0], text)
 
 
 def pseudonymised_export(visits: pd.DataFrame, key: bytes) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -58,8 +57,10 @@ def pseudonymised_export(visits: pd.DataFrame, key: bytes) -> tuple[pd.DataFrame
     ----------
     visits : DataFrame
         ``VisitPlan.to_frame()``: must have ``identifiant``; ``nom``,
-        ``prénom`` and ``âge`` are removed (age becomes the age band).
+        ``prénom`` and ``âge`` are removed (the age band stays), and exact
+        ages in the factors' text become bands.
     key : bytes
+        At least 16 bytes (:func:`sandbox.privacy.new_key`).
 
     Returns
     -------
@@ -67,11 +68,25 @@ def pseudonymised_export(visits: pd.DataFrame, key: bytes) -> tuple[pd.DataFrame
         ``pseudonyme`` first, no name, no identifier, no exact age, and the
         decision-support label on every row.
     correspondence : DataFrame
-        ``pseudonyme`` → ``identifiant`` (to keep inside the CCAS).
+        ``pseudonyme`` → ``identifiant`` (to keep inside the CCAS, apart from the export).
+
+    Examples
+    --------
+    >>> visits = pd.DataFrame({"identifiant": ["R1"], "nom": ["Dupont"], "âge": [104], "tranche d'âge": ["85 ans et plus"],
+    ...                        "facteurs principaux": ["104 ans (+5 pts)"]})
+    >>> export, keys = pseudonymised_export(visits, b"k" * 32)
+    >>> list(export.columns), export["facteurs principaux"].iat[0], keys["identifiant"].tolist()
+    (['pseudonyme', "tranche d'âge", 'facteurs principaux', 'nature'], '85 ans et plus (+5 pts)', ['R1'])
     """
-    pseudonyms = pseudonymise(visits["identifiant"], key)
+    pseudonyms = pseudonymise(visits["identifiant"], key).to_numpy()
     export = visits.drop(columns=[c for c in ("identifiant", "nom", "prénom", "âge") if c in visits.columns]).copy()
+    for column in export.columns:
+        if export[column].dtype == object or pd.api.types.is_string_dtype(export[column]):
+            export[column] = export[column].map(bands_instead_of_ages)
     export.insert(0, "pseudonyme", pseudonyms)
     export["nature"] = EXPORT_LABEL
     correspondence = pd.DataFrame({"pseudonyme": pseudonyms, "identifiant": visits["identifiant"].to_numpy()})
     return export, correspondence
+
+
+__all__ = ["DECISION_SUPPORT_LABEL", "EXPORT_LABEL", "csv_bytes", "new_key", "pseudonymise", "pseudonymised_export"]

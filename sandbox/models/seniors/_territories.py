@@ -39,6 +39,8 @@ DIRECTIONS: dict[str, int] = {"median_living_std": -1, "gp_access": -1}
 OUTCOME = "outcome"
 
 MIN_TERRITORIES = 5
+#: An indicator missing for more than this share of territories is left out rather than imputed.
+MAX_MISSING = 0.5
 
 
 def indicator_label(name: str) -> str:
@@ -248,7 +250,11 @@ def prepare_territories(
         empty = values.isna()
         if empty.all():
             continue
-        if empty.all() or values[~empty].nunique() < 1:
+        if empty.mean() > MAX_MISSING:
+            warnings.append(
+                f"{q(indicator_label(name))} laissé de côté : valeur manquante ou secrète pour {plural(int(empty.sum()), 'territoire')} "
+                f"sur {num(len(values))} (plus de la moitié ; au-delà, une médiane imputée ne dirait plus rien)."
+            )
             continue
         if empty.any():
             median = float(values.median())
