@@ -21,9 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from sandbox.cluster import add_cluster_option
 from sandbox.commands._common import add_table_options, output_dir, read_validated
 from sandbox.data import DataError, complete_mapping, parse_mapping_options, read_table, validate
-from sandbox.data.read import CSV_EXTENSIONS
+from sandbox.data.export import write_csv
+from sandbox.data.read import CSV_EXTENSIONS, EXTENSIONS
 from sandbox.data.schemas.water import HOUSEHOLDS, READINGS
 from sandbox.models.water import Readings, ReadingsBuilder, WaterParams, analyse
 from sandbox.text import num, plain, plural
@@ -51,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "housing, garden, pool, commune."
         ),
     )
-    parser.add_argument("readings", metavar="RELEVES", help="relevés : CSV, XLSX, ODS ou Parquet")
+    parser.add_argument("readings", metavar="RELEVES", help="relevés : CSV, XLSX, ODS ou Parquet, ou un dossier de tels fichiers")
     parser.add_argument("--households", metavar="LOGEMENTS", help="description des logements (facultatif)")
     parser.add_argument("--out", default="resultats_eau", metavar="DOSSIER", help="dossier des résultats (défaut : %(default)s)")
     add_table_options(parser)
@@ -74,6 +76,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument("--min-peers", type=int, default=d.min_peers, help="foyers semblables nécessaires pour comparer (défaut : %(default)s)")
     g.add_argument("--period-days", type=int, default=d.period_days, help="période de comparaison, en jours (défaut : %(default)s)")
     g.add_argument("--seed", type=int, default=d.seed, help="graine aléatoire des profils (défaut : %(default)s)")
+    add_cluster_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -93,13 +96,22 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     params = _params(args)
     path = Path(args.readings)
-    readings = read_readings(path, args)
-    read_seconds = time.perf_counter() - start
     households = None
     if args.households:
         households = read_validated(args.households, HOUSEHOLDS, args, mapping=parse_mapping_options(args.hcol), errors="drop").frame
-    result = analyse(readings, households, params)
-    del readings
+    if args.cluster:  # the same analysis, partitions of meters on the workers of a Dask cluster
+        from sandbox.cluster import connect
+        from sandbox.cluster.water import analyse_city
+
+        files = reading_files(path)
+        with connect(args.cluster, memory_limit=args.cluster_memory) as client:
+            result = analyse_city(client, files, args, params, households)
+        read_seconds = 0.0
+    else:
+        readings = read_readings(path, args)
+        read_seconds = time.perf_counter() - start
+        result = analyse(readings, households, params)
+        del readings
     out = output_dir(args.out)
     written = write_outputs(result, out)
     for line in result.summary():
@@ -113,16 +125,42 @@ def run(args: argparse.Namespace) -> int:
 # --- reading -------------------------------------------------------------------------------
 
 
-def read_readings(path: Path, args: argparse.Namespace) -> Readings:
-    """Readings from a file, through ``read_table`` and ``validate`` (in blocks for a large CSV)."""
+def reading_files(path: Path) -> list[Path]:
+    """The readings files: *path* itself, or the tables of a folder tree (sorted by path)."""
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS)
+        if not files:
+            raise DataError("le dossier ne contient aucun fichier de relevés (CSV, XLSX, ODS, Parquet)", filename=str(path))
+        return files
     if not path.is_file():
         raise DataError("le fichier est introuvable", filename=str(path))
-    if path.suffix.lower() in CSV_EXTENSIONS and path.stat().st_size > BLOCK_BYTES and _splittable(path):
-        return _read_in_blocks(path, args)
-    validated = read_validated(path, READINGS, args, errors="drop", quiet=True)
-    readings = Readings.from_validated(validated)
+    return [path]
+
+
+def read_readings(path: Path, args: argparse.Namespace) -> Readings:
+    """Readings from a file or a folder, through ``read_table`` and ``validate`` (in blocks for a large CSV)."""
+    files = reading_files(path)
+    if len(files) == 1:
+        readings = _read_one(files[0], args)
+    else:
+        builder = ReadingsBuilder()
+        for file in files:  # in path order: the meters keep the order of the files
+            builder.add(read_file(file, args))
+        readings = builder.build()
     _print_notes(readings.notes)
     return readings
+
+
+def _read_one(path: Path, args: argparse.Namespace) -> Readings:
+    if path.suffix.lower() in CSV_EXTENSIONS and path.stat().st_size > BLOCK_BYTES and _splittable(path):
+        return _read_in_blocks(path, args)
+    return read_file(path, args)
+
+
+def read_file(path: Path, args: argparse.Namespace) -> Readings:
+    """Readings of one file, read whole (a worker of a cluster reads its partition's files this way)."""
+    validated = read_validated(path, READINGS, args, errors="drop", quiet=True)
+    return Readings.from_validated(validated)
 
 
 def _print_notes(notes) -> None:
@@ -198,7 +236,6 @@ def _read_in_blocks(path: Path, args: argparse.Namespace) -> Readings:
     sample = read_table(head[: head.rfind(b"\n") + 1], path.name, max_rows=None)
     mapping = complete_mapping(sample.columns, READINGS, given)
     builder = ReadingsBuilder()
-    notes: list[str] = []
     workers = 1 if len(blocks) == 1 else WORKERS
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -217,10 +254,8 @@ def _read_in_blocks(path: Path, args: argparse.Namespace) -> Readings:
                     filename=path.name,
                     hint="Augmentez --max-rows ou découpez le fichier.",
                 )
-            notes.extend(block.notes)
             builder.add(block)
             del block
-    _print_notes(notes)
     return builder.build()
 
 
@@ -231,13 +266,12 @@ DATE_ONLY = ("première nuit", "dernière nuit", "date")
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> Path:
-    """French CSV: ``;`` separator, decimal comma, UTF-8 with BOM (opens as is in a spreadsheet)."""
+    """The app's French CSV (``sandbox.data.export``: formulas neutralised), dates as a person writes them."""
     frame = frame.copy()
     for col in DATE_ONLY:
         if col in frame and pd.api.types.is_datetime64_any_dtype(frame[col]):
             frame[col] = frame[col].dt.strftime("%d/%m/%Y")
-    frame.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig", date_format="%d/%m/%Y %H:%M")
-    return path
+    return write_csv(frame, path, date_format="%d/%m/%Y %H:%M")
 
 
 def write_outputs(result, out: Path) -> list[Path]:

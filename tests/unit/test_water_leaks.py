@@ -15,6 +15,7 @@ from sandbox.models.water import (
     quality_report,
     unusual_days,
 )
+from sandbox.models.water.leaks import METHOD_DAYS
 
 SEED = 4242  # not the seed of the sample data
 RATES = Rates(leak=0.25, stuck=0.08, frozen=0.08, gap=0.3, duplicate=0.05, hose=0.05)
@@ -146,7 +147,7 @@ def test_daily_readings_use_the_never_below_rule():
     series = build_series(r, unit="L")
     assert not series.hourly
     leaks = detect_leaks(series)
-    assert leaks.method == "jours"
+    assert leaks.method == METHOD_DAYS
     hits = leaks.for_meter(str(meter))
     assert hits, "the planted leak is found"
     assert abs((hits[0].start - start).days) <= 7

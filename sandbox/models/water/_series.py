@@ -180,6 +180,35 @@ def _row_blocks(n_rows: int, n_cols: int, cells: int = 2_000_000) -> list[tuple[
     return [(lo, min(lo + size, n_rows)) for lo in range(0, n_rows, size)]
 
 
+@dataclass(frozen=True)
+class Grid:
+    """The time grid and the reading of the values, settled once for a whole city.
+
+    A city analysed in partitions of meters (``--cluster``) converts every
+    partition on this grid, so that each meter gets exactly the cells and
+    litres it would get in one run. :func:`grid_of` computes it as
+    :func:`build_series` would on all the readings.
+
+    Attributes
+    ----------
+    origin : int
+        Start of the first cell, seconds since 1970.
+    n_cells, step : int
+    nominal : float
+        Typical time between two readings, in seconds.
+    conversion : Conversion
+    notes : tuple of str
+        Remarks about the whole file (spacing, a volume column that is an index).
+    """
+
+    origin: int
+    n_cells: int
+    step: int
+    nominal: float
+    conversion: Conversion
+    notes: tuple[str, ...] = ()
+
+
 def map_blocks(fn, blocks: list) -> list:
     """``[fn(*b) for b in blocks]`` on two threads (NumPy releases the GIL); results in order."""
     if len(blocks) < 2 or THREADS < 2:
@@ -322,6 +351,77 @@ def _fmt(value: float) -> str:
     return text.rstrip("0").rstrip(",") if "," in text else text
 
 
+def grid_of(readings: Readings, t_min: int, t_max: int, *, kind: str = "auto", unit: str = "auto", freq: str = "auto") -> Grid:
+    """The grid and conversion :func:`build_series` would choose for all the readings of a city.
+
+    *readings* are those of its first meters (at least the first 300 and the
+    first 4 million readings, in file order: what the detection looks at);
+    *t_min* and *t_max* span the whole city, in seconds.
+
+    Examples
+    --------
+    >>> times = pd.date_range("2025-03-01 01:00", periods=72, freq="h")
+    >>> r = Readings.from_arrays(["A"] * 72, times, 1000.0 + np.arange(72) * 2.0)
+    >>> g = grid_of(r, int(r.time.min()), int(r.time.max()) + 86400)
+    >>> g.step, g.n_cells, g.conversion.kind, g.conversion.unit
+    (3600, 96, 'index', 'L')
+    """
+    r = readings.sorted()
+    starts = np.flatnonzero(np.r_[True, r.code[1:] != r.code[:-1]])
+    bounds = np.r_[starts, len(r)]
+    return _grid(r, t_min, t_max, kind, unit, freq, starts, bounds)
+
+
+def _grid(r: Readings, t_min: int, t_max: int, kind: str, unit: str, freq: str, starts: np.ndarray, bounds: np.ndarray) -> Grid:
+    notes: list[str] = []
+
+    # Typical time between readings (a sample is enough).
+    stride = max(1, len(r) // 2_000_000)
+    head = min(len(r), 4_000_000)
+    gaps = np.diff(r.time[:head])
+    steps = gaps[(np.diff(r.code[:head]) == 0) & (gaps > 0)]
+    nominal = float(np.median(steps)) if len(steps) else float(DAY)
+    step = HOUR if (freq == "hourly" or (freq == "auto" and nominal <= 1.5 * HOUR)) else DAY
+    max_interval = 1.5 * step
+    if freq == "hourly" and nominal > 1.5 * HOUR:
+        notes.append(
+            f"Les relevés sont espacés d'environ {_duration(nominal)} : l'analyse horaire demandée "
+            "laisse beaucoup d'heures inconnues. Choisissez l'analyse journalière."
+        )
+
+    # What the values are.
+    if kind != "auto":
+        conv_kind, kind_how = kind, "choisi"
+    elif r.source == "index":
+        conv_kind, kind_how = "index", "colonne"
+    else:
+        conv_kind, kind_how = detect_kind(r, presorted=True), "détecté"
+        if conv_kind == "index":
+            notes.append("La colonne des volumes contient en fait un index cumulé : elle est convertie en volumes.")
+
+    # Grid origin and size.
+    lead = int(min(nominal, max_interval))
+    if step == HOUR:
+        origin = ((t_min - lead) // DAY) * DAY
+        n_cells = -(-(t_max - origin) // DAY) * 24
+    else:
+        offset = int(round(float(np.median(r.time[::stride] % DAY)) / HOUR)) * HOUR
+        origin = ((t_min - lead - offset) // DAY) * DAY + offset
+        n_cells = -(-(t_max - origin) // DAY)
+    n_cells = max(int(n_cells), 1 if step == DAY else 24)
+
+    # Unit: from a first block of meters.
+    if unit != "auto":
+        conv_unit, unit_how = unit, "choisi"
+    else:
+        probe_end = int(bounds[min(len(starts), 300)])
+        inc, length, ctr = _increments(r, 0, probe_end, conv_kind, nominal, 1.0, None)
+        conv_unit, unit_how = _unit_from_daily(_daily_litres_guess(inc, length, ctr[0])), "détecté"
+        del inc, length, ctr
+    conversion = Conversion(conv_kind, kind_how, conv_unit, unit_how)
+    return Grid(int(origin), int(n_cells), int(step), float(nominal), conversion, tuple(notes))
+
+
 def build_series(
     readings: Readings,
     *,
@@ -331,6 +431,7 @@ def build_series(
     max_flow_l_h: float = 5000.0,
     min_days: float = 2.0,
     block_readings: int = 500_000,
+    grid: Grid | None = None,
 ) -> MeterSeries:
     """Convert readings to litres on a regular grid, collecting the reading problems.
 
@@ -349,6 +450,9 @@ def build_series(
         replaced, a transmission error): it is set aside and reported.
     min_days : float
         A meter needs readings covering at least this many days to be analysed.
+    grid : Grid, optional
+        The grid and conversion of the whole city (:func:`grid_of`), for a
+        partition of its meters; *kind*, *unit* and *freq* are then ignored.
 
     Returns
     -------
@@ -402,59 +506,20 @@ def build_series(
     n_meters = r.n_meters
     starts = np.flatnonzero(np.r_[True, r.code[1:] != r.code[:-1]])
     bounds = np.r_[starts, len(r)]
-
-    # Typical time between readings (a sample is enough).
-    stride = max(1, len(r) // 2_000_000)
-    head = min(len(r), 4_000_000)
-    gaps = np.diff(r.time[:head])
-    steps = gaps[(np.diff(r.code[:head]) == 0) & (gaps > 0)]
-    nominal = float(np.median(steps)) if len(steps) else float(DAY)
-    step = HOUR if (freq == "hourly" or (freq == "auto" and nominal <= 1.5 * HOUR)) else DAY
+    if grid is None:
+        grid = _grid(r, int(r.time.min()), int(r.time.max()), kind, unit, freq, starts, bounds)
+    notes += grid.notes
+    origin, n_cells, step, nominal, conversion = grid.origin, grid.n_cells, grid.step, grid.nominal, grid.conversion
+    conv_kind = conversion.kind
     max_interval = 1.5 * step
-    if freq == "hourly" and nominal > 1.5 * HOUR:
-        notes.append(
-            f"Les relevés sont espacés d'environ {_duration(nominal)} : l'analyse horaire demandée "
-            "laisse beaucoup d'heures inconnues. Choisissez l'analyse journalière."
-        )
-
-    # What the values are.
-    if kind != "auto":
-        conv_kind, kind_how = kind, "choisi"
-    elif r.source == "index":
-        conv_kind, kind_how = "index", "colonne"
-    else:
-        conv_kind, kind_how = detect_kind(r, presorted=True), "détecté"
-        if conv_kind == "index":
-            notes.append("La colonne des volumes contient en fait un index cumulé : elle est convertie en volumes.")
-
-    # Grid origin and size.
-    t_min, t_max = int(r.time.min()), int(r.time.max())
-    lead = int(min(nominal, max_interval))
-    if step == HOUR:
-        origin = ((t_min - lead) // DAY) * DAY
-        n_cells = -(-(t_max - origin) // DAY) * 24
-    else:
-        offset = int(round(float(np.median(r.time[::stride] % DAY)) / HOUR)) * HOUR
-        origin = ((t_min - lead - offset) // DAY) * DAY + offset
-        n_cells = -(-(t_max - origin) // DAY)
-    n_cells = max(int(n_cells), 1 if step == DAY else 24)
     if n_meters * n_cells > MAX_CELLS:
         raise DataError(
             f"{plural(n_meters, 'compteur')} sur {plural(n_cells, 'pas de temps', 'pas de temps')} : "
             "c'est au-delà de ce que cette machine peut analyser d'un coup",
             filename=readings.filename,
-            hint="Découpez le fichier par période (une année au plus en horaire) ou par groupe de compteurs.",
+            hint="Découpez le fichier par période (une année au plus en horaire) ou par groupe de compteurs, "
+            "ou analysez-le sur un cluster (--cluster, voir docs/cluster.md).",
         )
-
-    # Unit: from a first block of meters.
-    if unit != "auto":
-        conv_unit, unit_how = unit, "choisi"
-    else:
-        probe_end = int(bounds[min(len(starts), 300)])
-        inc, length, ctr = _increments(r, 0, probe_end, conv_kind, nominal, 1.0, None)
-        conv_unit, unit_how = _unit_from_daily(_daily_litres_guess(inc, length, ctr[0])), "détecté"
-        del inc, length, ctr
-    conversion = Conversion(conv_kind, kind_how, conv_unit, unit_how)
 
     volume = np.full((n_meters, n_cells), np.nan, dtype=np.float32)
     first = np.full(n_meters, -1, dtype=np.int64)

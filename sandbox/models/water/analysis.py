@@ -13,7 +13,7 @@ from sandbox.models.water._readings import Readings
 from sandbox.models.water._series import MeterSeries, build_series
 from sandbox.models.water.anomalies import UnusualDays, unusual_days
 from sandbox.models.water.campaign import DEFAULT_EFFECT, CampaignResult, simulate_campaign
-from sandbox.models.water.leaks import LeakReport, detect_leaks
+from sandbox.models.water.leaks import METHOD_NIGHTS, LeakReport, detect_leaks
 from sandbox.models.water.messages import SENDER, MessageSet, compose_messages
 from sandbox.models.water.peers import PeerComparison, compare_peers, consumption
 from sandbox.models.water.prices import DEFAULT_PRICE_EUR_M3
@@ -58,8 +58,10 @@ class WaterAnalysis:
 
     Attributes
     ----------
-    series : MeterSeries
-        Clean volumes (stuck and frozen periods, unusable meters set to NaN).
+    series : MeterSeries or None
+        Clean volumes (stuck and frozen periods, unusable meters set to NaN);
+        None for a city analysed in partitions (:mod:`sandbox.models.water.partition`),
+        whose volumes stay on the workers.
     quality : QualityReport
     leaks : LeakReport
     unusual : UnusualDays
@@ -73,9 +75,11 @@ class WaterAnalysis:
     households_note : str or None
     seconds : dict
         Time spent in each step.
+    span : (Timestamp, Timestamp), optional
+        The period, when there is no *series*.
     """
 
-    series: MeterSeries
+    series: MeterSeries | None
     quality: QualityReport
     leaks: LeakReport
     unusual: UnusualDays
@@ -87,10 +91,16 @@ class WaterAnalysis:
     n_readings: int
     households_note: str | None = None
     seconds: dict = field(default_factory=dict)
+    span: tuple[pd.Timestamp, pd.Timestamp] | None = None
 
     @property
     def meters(self) -> np.ndarray:
-        return self.series.meters
+        return self.series.meters if self.series is not None else self.segments.meters_
+
+    @property
+    def hourly(self) -> bool:
+        """Hourly analysis (otherwise daily)."""
+        return self.series.hourly if self.series is not None else self.leaks.method == METHOD_NIGHTS
 
     def analysed_meters(self) -> list[str]:
         ok = self.quality.meters["état"] != STATUS_UNUSABLE
@@ -98,6 +108,8 @@ class WaterAnalysis:
 
     @property
     def period(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        if self.series is None:
+            return self.span
         days = self.series.days()
         return days[0], days[-1] + pd.Timedelta(days=1)
 
@@ -128,7 +140,7 @@ class WaterAnalysis:
         lines = [
             f"{plural(self.n_readings, 'relevé')} de {plural(len(self.meters), 'compteur')}, "
             f"du {start:%d/%m/%Y} au {(end - pd.Timedelta(days=1)):%d/%m/%Y} "
-            f"(analyse {'horaire' if self.series.hourly else 'journalière'}).",
+            f"(analyse {'horaire' if self.hourly else 'journalière'}).",
             *self.quality.summary(),
             f"Fuites probables : {plural(len(leaks), 'alerte')} sur {plural(len(leaks.meters_with_alert()), 'compteur')}, "
             f"dont {num(len(leaks.ongoing()))} en cours ({num(leaks.m3_per_year)} m³ et {num(leaks.cost_per_year)} € par an "
@@ -146,11 +158,12 @@ class WaterAnalysis:
         return [fr(line) for line in lines]
 
 
-def _households_note(series: MeterSeries, households: pd.DataFrame | None) -> str | None:
+def households_note(meter_ids: np.ndarray, households: pd.DataFrame | None) -> str | None:
+    """The French note on how the description of the homes matches the meters (None if all do)."""
     if households is None:
         return "Sans description des logements, les foyers ne sont pas comparés entre eux."
     known = pd.Index(households["meter"].astype("str"))
-    meters = pd.Index(series.meters.astype(str))
+    meters = pd.Index(np.asarray(meter_ids).astype(str))
     matched = int(meters.isin(known).sum())
     if matched == 0:
         return (
@@ -268,6 +281,6 @@ def analyse(
         usage=usage,
         params=params,
         n_readings=prepared.n_readings,
-        households_note=_households_note(series, households),
+        households_note=households_note(series.meters, households),
         seconds=seconds,
     )

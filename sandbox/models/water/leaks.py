@@ -88,6 +88,14 @@ ALERT_COLUMNS = {
 }
 
 
+METHOD_NIGHTS = "nights"
+"""Hourly data: continuous flow through several nights."""
+METHOD_DAYS = "days"
+"""Daily data: never below X litres a day for weeks."""
+METHOD_LABELS = {METHOD_NIGHTS: "nuits", METHOD_DAYS: "jours"}
+"""French names of the two rules."""
+
+
 @dataclass(frozen=True)
 class LeakReport:
     """All leak alerts of a run, and the nightly figures behind them.
@@ -95,7 +103,7 @@ class LeakReport:
     Attributes
     ----------
     alerts : tuple of LeakAlert
-    method : {"nuits", "jours"}
+    method : {METHOD_NIGHTS, METHOD_DAYS}
         Night-flow rule (hourly data) or « never below X L/day » rule (daily data).
     price_eur_m3 : float
     night_min : ndarray of float32, shape (n_meters, n_days)
@@ -262,7 +270,7 @@ def _hourly(series, night, nights, min_flow, price) -> LeakReport:
     alerts.sort(key=lambda a: (a.meter, a.start))
     return LeakReport(
         alerts=tuple(alerts),
-        method="nuits",
+        method=METHOD_NIGHTS,
         price_eur_m3=price,
         night_min=night_min,
         meters=series.meters,
@@ -373,7 +381,7 @@ def _daily(series, min_leak, window, price, reference_weeks: int = 8, persist_da
     alerts.sort(key=lambda a: (a.meter, a.start))
     return LeakReport(
         alerts=tuple(alerts),
-        method="jours",
+        method=METHOD_DAYS,
         price_eur_m3=price,
         night_min=floor,
         meters=series.meters,

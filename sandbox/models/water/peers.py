@@ -163,10 +163,22 @@ def compare_peers(
     >>> compare_peers(series, homes, min_peers=20).row("M0")["comparable"]
     False
     """
-    table = consumption(series, period_days)
     days = series.days()
     start = days[max(0, len(days) - period_days)] if len(days) else pd.NaT
     end = days[-1] + pd.Timedelta(days=1) if len(days) else pd.NaT
+    return compare_usage(consumption(series, period_days), households, period=(start, end), min_peers=min_peers)
+
+
+def compare_usage(
+    table: pd.DataFrame,
+    households: pd.DataFrame | None = None,
+    *,
+    period: tuple[pd.Timestamp, pd.Timestamp],
+    min_peers: int = 20,
+) -> PeerComparison:
+    """:func:`compare_peers` from the :func:`consumption` table (gathered from partitions of a city)."""
+    table = table.copy()
+    start, end = period
     n = len(table)
     table["groupe"] = ""
     table["pairs"] = 0

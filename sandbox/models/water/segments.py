@@ -112,24 +112,20 @@ class ProfileSegmenter:
             ``{meter: [(start, end), …]}`` periods left out of the typical day
             (leaks: they are not a habit).
         """
-        cells = {}
-        for meter, periods in (exclude or {}).items():
-            where = np.flatnonzero(series.meters == meter)
-            if len(where):
-                cells[int(where[0])] = [
-                    (int((pd.Timestamp(a) - pd.Timestamp(series.origin)) / pd.Timedelta(seconds=series.step)),
-                     int((pd.Timestamp(b) - pd.Timestamp(series.origin)) / pd.Timedelta(seconds=series.step)))
-                    for a, b in periods
-                ]
-        shares, summer, eligible = _features(series, self.min_days, cells)
-        self.meters_ = series.meters
-        self.labels_ = np.full(series.n_meters, -1, dtype=np.int64)
+        shares, summer, eligible = profile_features(series, self.min_days, exclude)
+        return self.fit_features(series.meters, shares, summer, eligible, hourly=series.hourly)
+
+    def fit_features(self, meters: np.ndarray, shares: np.ndarray, summer: np.ndarray, eligible: np.ndarray, *,
+                     hourly: bool = True) -> "ProfileSegmenter":
+        """Learn the segments from :func:`profile_features` (gathered from partitions of a city)."""
+        self.meters_ = np.asarray(meters, dtype=object)
+        self.labels_ = np.full(len(self.meters_), -1, dtype=np.int64)
         self.features_ = shares
         # A handful of households makes no groups: about fifteen per segment at least.
         k = int(min(max(1, self.n_segments), len(ARCHETYPES), max(1, int(eligible.sum()) // 15)))
         if not eligible.any():
             k = 0
-        if k == 0 or not series.hourly:
+        if k == 0 or not hourly:
             self.names_, self.profiles_ = [], np.zeros((0, 24))
             self.summer_ratio_, self.sizes_ = np.zeros(0), np.zeros(0, dtype=np.int64)
             return self
@@ -179,6 +175,25 @@ class ProfileSegmenter:
             for hour in range(24):
                 rows.append({"segment": name, "heure": hour, "part": float(self.profiles_[c, hour]), "foyers": int(self.sizes_[c])})
         return pd.DataFrame(rows, columns=["segment", "heure", "part", "foyers"])
+
+
+def profile_features(series: MeterSeries, min_days: int = 14, exclude: dict[str, list[tuple]] | None = None
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per meter: share of each hour in its typical day, summer ratio, and whether it has enough days.
+
+    Row by row: a city's partitions give, stacked, what the whole city gives.
+    *exclude* is ``{meter: [(start, end), …]}`` (leaks are not a habit).
+    """
+    cells = {}
+    for meter, periods in (exclude or {}).items():
+        where = np.flatnonzero(series.meters == meter)
+        if len(where):
+            cells[int(where[0])] = [
+                (int((pd.Timestamp(a) - pd.Timestamp(series.origin)) / pd.Timedelta(seconds=series.step)),
+                 int((pd.Timestamp(b) - pd.Timestamp(series.origin)) / pd.Timedelta(seconds=series.step)))
+                for a, b in periods
+            ]
+    return _features(series, min_days, cells)
 
 
 def _features(series: MeterSeries, min_days: int, exclude: dict | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
