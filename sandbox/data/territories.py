@@ -75,8 +75,8 @@ PLM: dict[str, tuple[str, range]] = {
 #: Communes merged since the geography of the published files: old code → new code.
 MERGED: dict[str, str] = {"93059": "93066"}  # Pierrefitte-sur-Seine into Saint-Denis, 1 January 2025
 
-_COMMUNE = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-5])\d{3}|2[AB]\d{3}|97[1-8]\d{2}|98[4-9]\d{2}")
-_IRIS = re.compile(r"((?:0[1-9]|[1-8]\d|9[0-5])\d{3}|2[AB]\d{3}|97[1-8]\d{2})(\d{4})")
+_COMMUNE = re.compile(r"(?:0[1-9]|1\d|2[1-9]|[3-8]\d|9[0-5])\d{3}|2[AB]\d{3}|97[1-8]\d{2}|98[4-9]\d{2}")
+_IRIS = re.compile(r"((?:0[1-9]|1\d|2[1-9]|[3-8]\d|9[0-5])\d{3}|2[AB]\d{3}|97[1-8]\d{2})(\d{4})")
 _EPT = re.compile(r"T(?:[1-9]|1[0-2])")
 _CODE_LIKE = re.compile(r"[0-9][0-9AB]{0,10}|T\d+")
 

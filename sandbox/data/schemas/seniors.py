@@ -21,8 +21,10 @@ TERRITORIES = Schema(
             "code_insee",
             "id",
             "commune (code INSEE ou nom)",
-            synonyms=("insee", "codgeo", "code commune", "depcom", "code geo", "commune", "nom commune", "libgeo"),
-            description="Code INSEE à 5 chiffres, code IRIS à 9 chiffres ou nom de la commune.",
+            synonyms=("insee", "codgeo", "code commune", "depcom", "code geo", "commune", "nom commune", "libgeo", "iris", "code iris",
+                      "departement", "code departement", "dep", "epci", "siren epci", "code epci", "territoire", "code territoire"),
+            description="Code INSEE de commune (5 caractères, 2A/2B pour la Corse), d'arrondissement, code IRIS (9 chiffres), "
+            "code de département, SIREN d'EPCI, ou nom du territoire.",
         ),
         Column("name", "text", "nom du territoire", required=False, synonyms=("commune", "nom", "libgeo", "libelle")),
         Column(
@@ -30,7 +32,7 @@ TERRITORIES = Schema(
             "text",
             "zone infracommunale (quartier, IRIS)",
             required=False,
-            synonyms=("iris", "code iris", "quartier", "libiris", "secteur"),
+            synonyms=("quartier", "libiris", "nom iris", "secteur"),
             description="Facultatif : quand plusieurs lignes décrivent des quartiers d'une même commune.",
         ),
         Column(
