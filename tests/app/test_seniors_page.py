@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import no_crash
 from streamlit.testing.v1 import AppTest
 
 from sandbox.models.seniors import DECISION_SUPPORT_LABEL, INDICATORS
+
+SAMPLE_INDICATORS = ("share_75plus", "alone_60plus", "poverty_60plus", "no_car_60plus", "no_lift_60plus", "gp_distance_km", "apa_rate")
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "seniors" / "filosofi_extrait.csv"
 from sandbox.text import plain
-from sandbox.ui.safety import UNEXPECTED_ERROR
 
 APP = str(Path(__file__).resolve().parents[2] / "sandbox" / "app.py")
 
@@ -20,11 +23,6 @@ def _open() -> AppTest:
     at.switch_page("pages/seniors/page.py")
     at.run()
     return at
-
-
-def _no_crash(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not [e for e in at.error if e.value == UNEXPECTED_ERROR]
 
 
 def _ranking(at: AppTest):
@@ -42,7 +40,7 @@ def territory() -> AppTest:
 
 def test_territory_mode_ranks_the_communes_and_measures_robustness(territory):
     at = territory
-    _no_crash(at)
+    no_crash(at)
     assert plain(at.title[0].value) == "Seniors : repérer les besoins d'accompagnement"
     ranking = _ranking(at)
     assert len(ranking) == 10 and ranking["Indice"].is_monotonic_decreasing
@@ -53,7 +51,7 @@ def test_territory_mode_ranks_the_communes_and_measures_robustness(territory):
     assert run.personal_data is False and run.figure("top_stability") is not None
 
     at.selectbox(key="seniors.method").select("rank").run()
-    _no_crash(at)
+    no_crash(at)
     assert run is not at.session_state["runs"]["seniors"]
     at.number_input(key="seniors.top").set_value(5).run()
     assert len(_ranking(at)) == 5
@@ -62,22 +60,53 @@ def test_territory_mode_ranks_the_communes_and_measures_robustness(territory):
 def test_territory_mode_weights_summing_to_zero_show_a_french_error(territory):
     at = territory
     at.selectbox(key="seniors.method").select("zscore").run()
-    for name in INDICATORS:
-        at.slider(key=f"seniors.w.{name}").set_value(0.0)
+    sliders = [s for s in at.slider if s.key and s.key.startswith("seniors.w.")]
+    assert {s.key for s in sliders} == {f"seniors.w.{name}" for name in INDICATORS if name in SAMPLE_INDICATORS}
+    for slider in sliders:
+        slider.set_value(0.0)
     at.run()
-    _no_crash(at)
+    no_crash(at)
     assert any("somme des pondérations vaut zéro" in e.value for e in at.error)
     at.slider(key="seniors.w.poverty_60plus").set_value(2.0).run()
-    _no_crash(at)
+    no_crash(at)
     assert not at.error
     assert len(_ranking(at)) == at.number_input(key="seniors.top").value
+
+
+def test_territory_mode_learns_weights_from_an_indicator_taken_as_the_observed_need(territory):
+    at = territory
+    at.selectbox(key="seniors.outcome").select("apa_rate").run()
+    no_crash(at)
+    assert "seniors.w.apa_rate" not in {s.key for s in at.slider}
+    assert any("hors échantillon" in m.value for m in at.markdown)
+    assert "ρ de l'indice appris (hors échantillon)" in [m.label for m in at.metric]
+    run = at.session_state["runs"]["seniors"]
+    assert run.figure("rho_fitted") is not None and run.figure("rho_fitted").baseline is not None
+    at.selectbox(key="seniors.outcome").select("").run()
+    no_crash(at)
+
+
+def test_territory_mode_reads_an_uploaded_insee_file_as_published():
+    at = _open()
+    at.radio(key="seniors.source_kind").set_value("Fichiers INSEE tels que publiés").run()
+    no_crash(at)
+    at.file_uploader(key="seniors.insee_files").set_value([("cc_filosofi_2021_COM.csv", FIXTURE.read_bytes(), "text/csv")]).run()
+    no_crash(at)
+    assert any("Filosofi 2021" in c.value for c in at.caption)
+    at.selectbox(key="seniors.scope").select("france").run()
+    no_crash(at)
+    assert not at.error, [e.value for e in at.error]
+    ranking = _ranking(at)
+    assert len(ranking) == 9  # 10 rows, Pierrefitte merged into Saint-Denis
+    assert any("classé" in i.value and "sans carte" in i.value for i in at.info)
+    assert any("TP60AGE621" in m.value for m in at.markdown)
 
 
 def test_person_mode_lists_exactly_the_capacity_and_follows_its_changes():
     at = _open()
     mode = at.radio(key="seniors.mode")
     mode.set_value(mode.options[1]).run()
-    _no_crash(at)
+    no_crash(at)
     assert len(_visits(at)) == 250  # 5 % of the 5,000 people by default
     assert any(DECISION_SUPPORT_LABEL == w.value for w in at.warning)
     labels = {m.label: m.value for m in at.metric}
@@ -87,7 +116,7 @@ def test_person_mode_lists_exactly_the_capacity_and_follows_its_changes():
     assert run.figure("people_reached").baseline is not None
 
     at.number_input(key="seniors.capacity.5000").set_value(100).run()
-    _no_crash(at)
+    no_crash(at)
     visits = _visits(at)
     assert len(visits) == 100 and visits["rang"].tolist() == list(range(1, 101))
 
@@ -96,17 +125,17 @@ def test_person_mode_lists_exactly_the_capacity_and_follows_its_changes():
     assert "Contribution du traitement" in notice and "au rang 4 sur 5 000" in notice
 
     at.slider(key="seniors.min_share").set_value(1.0).run()  # 1 visit for each of ~128 communes > 100 visits
-    _no_crash(at)
+    no_crash(at)
     assert any("parts minimales demandent" in e.value for e in at.error)
     at.number_input(key="seniors.capacity.5000").set_value(250)
     at.slider(key="seniors.min_share").set_value(0.2).run()  # ceil(0.2 % × 250) = 1 visit per commune
-    _no_crash(at)
+    no_crash(at)
     assert any("part minimale par commune" in i.value for i in at.info)
     visits = _visits(at)
     assert len(visits) == 250 and (visits["quota commune"] == "oui").sum() > 0
 
     at.selectbox(key="seniors.model").select("boosting").run()
-    _no_crash(at)
+    no_crash(at)
     assert at.session_state["runs"]["seniors"].parameters["Modèle"] == "gradient boosting (arbres de décision)"
 
 
