@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Test files import their shared helpers as ``from helpers import no_crash`` (tests/helpers.py).
+if str(REPO / "tests") not in sys.path:
+    sys.path.insert(0, str(REPO / "tests"))
 
 # Tests never write the user's feedback database or reach the network.
 os.environ.setdefault("SANDBOX_FEEDBACK_DB", str(REPO / "test-artifacts" / "feedback-test.sqlite3"))

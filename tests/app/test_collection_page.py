@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import no_crash
 from streamlit.testing.v1 import AppTest
 
 from sandbox.text import plain
-from sandbox.ui.safety import UNEXPECTED_ERROR
 
 APP = str(Path(__file__).resolve().parents[2] / "sandbox" / "app.py")
 KEY = "collection"
@@ -27,11 +27,6 @@ def at():
 
 def metrics(app: AppTest) -> dict[str, str]:
     return {m.label: plain(m.value) for m in app.metric}
-
-
-def no_crash(app: AppTest) -> None:
-    assert not app.exception, [e.value for e in app.exception]
-    assert not [e for e in app.error if e.value == UNEXPECTED_ERROR]
 
 
 def test_default_run_shows_the_figures_against_today(at):

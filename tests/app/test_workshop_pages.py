@@ -15,6 +15,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from helpers import no_crash
 from streamlit.testing.v1 import AppTest
 
 from sandbox import registry
@@ -22,7 +23,6 @@ from sandbox.workshop.feedback import FeedbackStore
 from sandbox.workshop.profiles import load_profile
 from sandbox.sheet.report import DataSummary, Figure, RunSummary
 from sandbox.text import num, plain
-from sandbox.ui.safety import UNEXPECTED_ERROR
 
 APP = str(Path(__file__).resolve().parents[2] / "sandbox" / "app.py")
 SHEET = "pages/sheet/page.py"
@@ -65,11 +65,6 @@ def collecte_run() -> RunSummary:
         ),
         compute_seconds=2.0,
     )
-
-
-def no_crash(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not [e for e in at.error if e.value == UNEXPECTED_ERROR]
 
 
 def pdf_text(data: bytes) -> str:
