@@ -14,8 +14,9 @@ from sandbox.models.seniors._explain import PersonExplanation, explain_people
 from sandbox.models.seniors._export import pseudonymised_export
 from sandbox.models.seniors._fairness import FairnessReport, fairness_report
 from sandbox.models.seniors._persons import PersonTable, simple_rule_scores
-from sandbox.models.seniors._risk import ModelComparison
+from sandbox.models.seniors._risk import ModelComparison, ModelMetrics
 from sandbox.models.seniors._selection import Selection, select_within_capacity
+from sandbox.sheet.report import Figure
 from sandbox.text import num
 
 
@@ -56,6 +57,22 @@ class VisitPlan:
     table: pd.DataFrame
     communes: pd.DataFrame
     notes: tuple[str, ...] = ()
+    metric: ModelMetrics | None = None
+
+    def figures(self) -> list[Figure]:
+        """People in need reached (against the simple rule), lift over chance, AUC and calibration error on held-out people."""
+        ev = self.evaluation
+        figures = [
+            Figure("Personnes ayant besoin atteintes (test)", ev.model_reached, "personnes", baseline=ev.rule_reached,
+                   lower_is_better=False, key="people_reached"),
+            Figure("Gain par rapport au hasard", ev.lift, "×", lower_is_better=False, decimals=1, key="lift_vs_random"),
+        ]
+        if self.metric is not None:
+            figures += [
+                Figure("AUC sur les personnes mises de côté", self.metric.auc, "", lower_is_better=False, decimals=3, key="auc"),
+                Figure("Erreur de calibration (ECE)", self.metric.ece * 100, "points", decimals=1, key="ece_points"),
+            ]
+        return figures
 
     def to_frame(self) -> pd.DataFrame:
         """``rang``, ``statut``, ``identifiant``, ``nom``, ``prénom``, ``âge``, ``sexe``, ``commune``,
@@ -213,4 +230,5 @@ def plan_visits(
         .agg(name=("name", "first"), people=("people", "sum"), visits=("visits", "sum"), reserve=("reserve", "sum"), mean_risk=("risk", "mean"))
     )
     by_commune["visit_rate"] = by_commune["visits"] / by_commune["people"]
-    return VisitPlan(method, model.label, probabilities, selection, explanations, evaluation, fairness, out, by_commune, tuple(notes))
+    return VisitPlan(method, model.label, probabilities, selection, explanations, evaluation, fairness, out, by_commune, tuple(notes),
+                     comparison.metric(method))

@@ -9,7 +9,7 @@ import streamlit as st
 from sandbox.data import DataError
 from sandbox.data.communes import load_outlines
 from sandbox.data.schemas.seniors import PERSONS
-from sandbox.sheet.report import DataSummary, Figure, RunSummary, Stopwatch
+from sandbox.sheet.report import DataSummary, RunSummary, Stopwatch
 from sandbox.models.seniors import (
     DECISION_SUPPORT_LABEL,
     MODEL_LABELS,
@@ -196,13 +196,7 @@ def person_mode(key: str) -> None:
             ),
             parameters={"Mode": "personnes", "Visites possibles": capacity, "Réserve": reserve, "Modèle": plan.model_label,
                         "Recalibrage": calibration, "Part minimale par commune": f"{num(min_share_pct, 1)} %", "Graine": seed},
-            figures=(
-                Figure("Personnes ayant besoin atteintes (test)", ev.model_reached, "personnes", baseline=ev.rule_reached,
-                       lower_is_better=False, key="people_reached"),
-                Figure("Gain par rapport au hasard", ev.lift, "×", lower_is_better=False, decimals=1, key="lift_vs_random"),
-                Figure("AUC sur les personnes mises de côté", metric.auc, "", lower_is_better=False, decimals=3, key="auc"),
-                Figure("Erreur de calibration (ECE)", metric.ece * 100, "points", decimals=1, key="ece_points"),
-            ),
+            figures=tuple(plan.figures()),
             compute_seconds=fit_seconds + plan_seconds,
             personal_data=True,
             special_category=True,
