@@ -30,9 +30,11 @@ from bench._util import verdict
 from sandbox import PACKAGE_DIR
 from sandbox.data import load_sample, validate
 from sandbox.data.schemas.collection import HISTORY, POINTS, SITES
+from sandbox.models.collection.labels import Status
 from sandbox.models.collection.plan import Fleet, Site, plan_collection
 from sandbox.models.collection.fill import forecast_fill
-from sandbox.models.collection.routing import exact_cvrp, solve_vrp
+from sandbox.models.collection.exact import exact_cvrp
+from sandbox.models.collection.routing import solve_vrp
 
 TIME_LIMIT = 5.0
 
@@ -150,7 +152,7 @@ def scale() -> None:
     plan = plan_collection(points, (48.870, 2.440), disposal=(48.893, 2.446),
                            fleet=Fleet(vehicles=10, capacity_l=40_000, shift_hours=8), time_limit=22, seed=1)
     seconds = time.perf_counter() - start
-    served = (plan.points["status"] == "collecté").sum()
+    served = (plan.points["status"] == Status.SERVED).sum()
     feasible = plan.optimised.feasible and plan.shortfall is None and served == len(points)
     print(f"  plan : {seconds:.1f} s (cible ≤ 30 s) {verdict(seconds <= 30)} — réalisable : {'oui' if feasible else 'non'}, "
           f"{served} points servis, {plan.optimised.n_routes} camions, {plan.optimised.total_distance:.0f} km "

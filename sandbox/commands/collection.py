@@ -18,7 +18,8 @@ from sandbox.data.schemas.collection import HISTORY, POINTS
 from sandbox.models.collection.plan import (
     ALL_STREAMS, DEFAULT_CONSUMPTION_L_100KM, Fleet, Site, matrix_from_table, plan_collection, streams_in,
 )
-from sandbox.models.collection.routing import DEFAULT_DETOUR, DEFAULT_SPEED_KMH
+from sandbox.models.collection.exports import write_route_sheets
+from sandbox.models.collection.geo import DEFAULT_DETOUR, DEFAULT_SPEED_KMH
 from sandbox.text import num, plain, plural, q
 
 
@@ -121,11 +122,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"Attention : {plain(warning)}", file=sys.stderr)
 
     out = output_dir(args.out)
-    written = []
-    for r, sheet in plan.route_sheets().items():
-        path = out / f"camion_{r:02d}.csv"
-        path.write_bytes(sheet.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig"))
-        written.append(path)
+    written = write_route_sheets(plan, out)
     geojson = out / "tournees.geojson"
     geojson.write_text(json.dumps(plan.to_geojson(), ensure_ascii=False), encoding="utf-8")
     written.append(geojson)

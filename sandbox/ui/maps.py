@@ -10,6 +10,7 @@ is an explicit opt-in that says it needs the Internet.
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -91,6 +92,71 @@ def add_outlines(fmap: folium.Map) -> None:
     ).add_to(fmap)
 
 
+def html_text(value: object) -> str:
+    """User text made inert for HTML (element content or a quoted attribute): ``<``, ``>``, ``&``, quotes escaped.
+
+    Folium's tooltips put feature properties into ``innerHTML``: every user
+    string shown there goes through this first. ``$`` and backticks become
+    character references too, so that the text stays inert even if a
+    template literal ever received it.
+
+    >>> html_text('<img src=x onerror=alert(1)>'), html_text("${alert(1)}")
+    ('&lt;img src=x onerror=alert(1)&gt;', '&#36;{alert(1)}')
+    """
+    text = html.escape("" if value is None else str(value), quote=True)
+    return text.replace("$", "&#36;").replace("`", "&#96;")
+
+
+_COLOUR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,30})$")
+
+
+def safe_colour(value: object, default: str = "#9e9e9e") -> str:
+    """*value* if it is a CSS colour written as ``#hex`` or a name, else *default* (never CSS or HTML from a user).
+
+    >>> safe_colour("#1f77b4"), safe_colour("red"), safe_colour("red;background:url(http://x)")
+    ('#1f77b4', 'red', '#9e9e9e')
+    """
+    text = str(value).strip()
+    return text if _COLOUR.match(text) else default
+
+
+def add_markers(fmap: folium.Map, markers: list[dict], name: str = "Sites") -> None:
+    """Circle markers with a tooltip each, safe for user text.
+
+    Each marker is ``{"lat", "lon", "tooltip", "radius", "color", "fill_color", "weight", "fill",
+    "fill_opacity"}`` (only the first three required). The tooltip text is
+    carried as data and escaped for HTML, never written into a script: use
+    this rather than ``folium.CircleMarker(tooltip=user_text)``, whose text
+    lands in a JavaScript template literal.
+    """
+    features = []
+    for m in markers:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(float(m["lon"]), 6), round(float(m["lat"]), 6)]},
+                "properties": {
+                    "tooltip": html_text(m["tooltip"]),
+                    "style": {
+                        "radius": float(m.get("radius", 8)),
+                        "color": safe_colour(m.get("color", "#ffffff")),
+                        "weight": float(m.get("weight", 2)),
+                        "fill": bool(m.get("fill", True)),
+                        "fillColor": safe_colour(m.get("fill_color", "#000000")),
+                        "fillOpacity": float(m.get("fill_opacity", 1.0)),
+                    },
+                },
+            }
+        )
+    if features:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            name=name,
+            marker=folium.CircleMarker(radius=8, fill=True),
+            tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
+        ).add_to(fmap)
+
+
 _LEGEND = """
 {% macro html(this, kwargs) %}
 <div style="position: absolute; z-index: 9999; bottom: 24px; right: 12px; background: rgba(255,255,255,0.92);
@@ -106,15 +172,16 @@ _LEGEND = """
 
 
 class Legend(MacroElement):
-    """A fixed legend box: coloured dots and labels."""
+    """A fixed legend box: coloured dots and labels (labels and title escaped: they may be user text)."""
 
     _template = Template(_LEGEND)
 
     def __init__(self, items: list[tuple[str, str]], title: str = "") -> None:
         super().__init__()
         self._name = "Legend"
-        self.items = items
-        self.title = title
+        # Escaped here, once: the template writes them as they are.
+        self.items = [(safe_colour(colour), html_text(label)) for colour, label in items]
+        self.title = html_text(title) if title else ""
 
 
 def add_legend(fmap: folium.Map, items: list[tuple[str, str]], title: str = "") -> None:

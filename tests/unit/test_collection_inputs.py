@@ -8,7 +8,10 @@ import pytest
 
 from sandbox.data import DataError, read_table, validate
 from sandbox.data.schemas.collection import HISTORY, POINTS, SITES
-from sandbox.models.collection.plan import Fleet, check_coordinates, matrix_from_table, parse_clock, plan_collection
+from sandbox.models.collection.inputs import check_coordinates, matrix_from_table
+from sandbox.models.collection.labels import Status
+from sandbox.models.collection.plan import Fleet, plan_collection
+from sandbox.models.collection.times import parse_clock
 from sandbox.models.collection.fill import forecast_fill
 from sandbox.text import plain
 
@@ -114,13 +117,13 @@ def test_fleet_too_small_says_how_many_trucks_and_serves_what_it_can():
     frame["service_min"] = 15.0  # 40 glass banks × 15 minutes: 10 hours of work
     result = plan(frame, fleet=Fleet(vehicles=1, capacity_l=60_000, shift_hours=4))
     assert result.shortfall is not None
-    assert "il faudrait au moins 3 camions" in plain(result.shortfall)
-    served = result.points["status"] == "collecté"
-    assert 0 < served.sum() < 40 and (result.points.loc[~served, "status"] == "non desservi").all()
+    assert "il en faut au moins 3 camions" in plain(result.shortfall)
+    served = result.points["status"] == Status.SERVED
+    assert 0 < served.sum() < 40 and (result.points.loc[~served, "status"] == Status.UNSERVED).all()
     assert result.optimised.durations[0] <= 4 * 3600
     left_out = result.points.loc[~served, "id"].iloc[0]
     why = result.explain(left_out)
-    assert why.status == "non desservi" and "durée de service" in why.reasons
+    assert why.status == Status.UNSERVED and "durée de service" in why.reasons
 
 
 def test_zero_points_for_the_chosen_stream_or_an_empty_table():

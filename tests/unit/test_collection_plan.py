@@ -11,6 +11,7 @@ import pytest
 from sandbox.cli import main
 from sandbox.data import load_sample, validate
 from sandbox.data.schemas.collection import HISTORY, POINTS, SITES
+from sandbox.models.collection.labels import Status
 from sandbox.models.collection.plan import DIESEL_KG_CO2E_PER_L, Fleet, Site, plan_collection
 from sandbox.models.collection.fill import forecast_fill
 from sandbox.models.collection.sectors import BalancedSectors, nearest_neighbour_rounds, sector_balance
@@ -125,7 +126,7 @@ def test_sample_plan_serves_each_point_once_within_capacity_windows_and_shift(om
     assert all(plan.points["optional"].iloc[p] for p in skipped)  # only optional points may be skipped
     assert all(load <= plan.fleet.capacity_l + 1e-6 for trips in plan.optimised.trip_loads for load in trips)
     assert max(plan.optimised.durations) <= plan.fleet.shift_hours * 3600 + 1
-    timed = plan.points[plan.points["tw_end_min"].notna() & (plan.points["status"] == "collecté")]
+    timed = plan.points[plan.points["tw_end_min"].notna() & (plan.points["status"] == Status.SERVED)]
     assert len(timed) > 0
     for _, row in timed.iterrows():
         assert row["arrival"] <= "08\u00a0h\u00a000"
@@ -140,7 +141,7 @@ def test_sample_plan_figures_against_today(om_plan):
     assert km.change < -0.15  # the value the demo promises
     assert figures["co2_kg"].value == pytest.approx(km.value * 0.60 * DIESEL_KG_CO2E_PER_L)
     assert figures["trucks"].baseline == 3  # today's three sectors
-    assert figures["points_skipped"].value == (plan.points["status"] != "collecté").sum()
+    assert figures["points_skipped"].value == (plan.points["status"] != Status.SERVED).sum()
 
 
 def test_route_sheets_and_geojson(om_plan):
@@ -163,13 +164,13 @@ def test_route_sheets_and_geojson(om_plan):
 
 def test_why_this_point(om_plan):
     plan = om_plan
-    served = plan.points[plan.points["status"] == "collecté"].iloc[0]
+    served = plan.points[plan.points["status"] == Status.SERVED].iloc[0]
     why = plan.explain(served["id"])
-    assert why.status == "collecté" and why.extra_km >= -1e-9 and "camion" in why.text
-    skipped = plan.points[plan.points["status"] == "facultatif non collecté"]
+    assert why.status == Status.SERVED and why.extra_km >= -1e-9 and "camion" in why.text
+    skipped = plan.points[plan.points["status"] == Status.OPTIONAL_SKIPPED]
     assert len(skipped) > 0
     why = plan.explain(skipped["id"].iloc[0])
-    assert why.status == "facultatif non collecté" and "seuil de 30" in plain(why.text)
+    assert why.status == Status.OPTIONAL_SKIPPED and "seuil de 30" in plain(why.text)
     assert "débordement" in why.text and why.extra_km > 0
     with pytest.raises(KeyError):
         plan.explain("n'existe pas")

@@ -1,6 +1,6 @@
 """The routing solver: it finds brute-force optima, never overloads a truck, serves each point once, keeps its promises.
 
-Known answers come from :func:`sandbox.models.collection.routing.exact_cvrp` (exhaustive
+Known answers come from :func:`sandbox.models.collection.exact.exact_cvrp` (exhaustive
 dynamic programming) and from instances whose optimum is provable by hand.
 """
 
@@ -13,14 +13,9 @@ import numpy as np
 import pytest
 
 from sandbox.data import DataError
-from sandbox.models.collection.routing import (
-    FleetTooSmall,
-    exact_cvrp,
-    haversine_km,
-    road_distance_matrix,
-    solve_geo,
-    solve_vrp,
-)
+from sandbox.models.collection.exact import exact_cvrp
+from sandbox.models.collection.geo import haversine_km, road_distance_matrix
+from sandbox.models.collection.routing import FleetTooSmall, NoPlanFound, solve_geo, solve_vrp
 from sandbox.text import plain
 
 
@@ -238,7 +233,9 @@ def test_fleet_too_small_within_the_shift_says_how_many_trucks():
         solve_vrp(d, q, 100, 1, disposal=1, durations=d * 60, service_times=np.full(32, 600.0),
                   shift_duration=7200, time_limit=1.0, seed=0, max_iterations=800)
     message = plain(str(err.value))
-    assert "durée de service" in message and "il faudrait environ" in message
+    # 30 × 10 min of service alone is 5 h: at least 3 trucks of 2 h, a bound proved before any search.
+    assert "durée de service" in message and "il en faut au moins 3 camions" in message
+    assert err.value.bound.trucks == 3
     partial = solve_vrp(d, q, 100, 1, disposal=1, durations=d * 60, service_times=np.full(32, 600.0),
                         shift_duration=7200, time_limit=1.0, seed=0, on_shortfall="partial", max_iterations=800)
     assert 0 < len(partial.served) < 30 and len(partial.unserved) == 30 - len(partial.served)

@@ -28,30 +28,36 @@ True
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from sandbox.data.errors import DataError
-from sandbox.data.mapping import normalise_name
 from sandbox.data.schema import spreadsheet_rows
-from sandbox.sheet.report import Figure
-from sandbox.models.collection.routing import (
-    DEFAULT_DETOUR,
-    DEFAULT_SPEED_KMH,
-    IDF_LAT,
-    IDF_LON,
-    FleetTooSmall,
-    RoutingResult,
-    Progress,
-    local_xy_km,
-    road_distance_matrix,
-    solve_vrp,
+from sandbox.models.collection import exports
+from sandbox.models.collection.explain import PointExplanation, explain_point
+from sandbox.models.collection.geo import DEFAULT_DETOUR, DEFAULT_SPEED_KMH, IDF_LAT, IDF_LON, local_xy_km, road_distance_matrix
+from sandbox.models.collection.inputs import (  # noqa: F401  (re-exported: the page and the command read them here)
+    ALL_STREAMS,
+    check_coordinates,
+    matrix_from_table,
+    normalise_stream,
+    point_demands,
+    select_stream,
+    streams_in,
+    time_windows,
 )
+from sandbox.models.collection.labels import FillSource, Rounds, Status
+from sandbox.models.collection.result import RoutingResult, shift_indices
+from sandbox.models.collection.routing import FleetTooSmall, NoPlanFound, Progress, solve_vrp
 from sandbox.models.collection.sectors import BalancedSectors, nearest_neighbour_rounds, sector_balance
-from sandbox.text import num, pct, plural, q, rows_list
+from sandbox.models.collection.times import clock, parse_clock
+from sandbox.sheet.report import Figure
+from sandbox.text import num, plural, q
+
+# Matrix indices of a plan: 0 the depot, 1 the disposal site, then the points (position p at index p + SITES).
+SITES = 2
 
 METHOD_SUMMARY_FR = (
     "Les distances entre points sont estimées à vol d'oiseau, multipliées par un facteur de détour "
@@ -76,61 +82,6 @@ CO2_SOURCE_FR = (
     "facteurs d'émission des sources d'énergie des transports) × une consommation supposée de "
     "{consumption} L aux 100 km pour une benne en collecte (ordre de grandeur, à remplacer par la vôtre)"
 )
-
-STREAMS = {
-    "ordures menageres": "ordures ménagères", "om": "ordures ménagères", "omr": "ordures ménagères",
-    "ordures menageres residuelles": "ordures ménagères", "residuel": "ordures ménagères",
-    "emballages": "emballages", "cs": "emballages", "collecte selective": "emballages", "recyclables": "emballages",
-    "emballages papiers": "emballages", "multimateriaux": "emballages", "bac jaune": "emballages",
-    "verre": "verre", "pav verre": "verre", "biodechets": "biodéchets", "bio": "biodéchets", "dechets alimentaires": "biodéchets",
-}
-ALL_STREAMS = "tous les flux"
-_CLOCK = re.compile(r"^\s*(\d{1,2})\s*(?:[:hH]\s*(\d{1,2})?)?(?::\d{1,2})?\s*$")
-
-
-def normalise_stream(value: object) -> str:
-    """Canonical French name of a waste stream (« OM » → « ordures ménagères »).
-
-    >>> normalise_stream("OMR"), normalise_stream("Collecte sélective"), normalise_stream("Papiers")
-    ('ordures ménagères', 'emballages', 'Papiers')
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    text = str(value).strip()
-    return STREAMS.get(normalise_name(text), text)
-
-
-def parse_clock(value: object) -> float:
-    """Minutes since midnight from « 8:00 », « 08h30 », « 8h », « 07:45:00 »; NaN if empty; ValueError if unreadable.
-
-    >>> parse_clock("8:00"), parse_clock("08h30"), parse_clock("7 h"), parse_clock("")
-    (480.0, 510.0, 420.0, nan)
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return math.nan
-    text = str(value).strip()
-    if not text:
-        return math.nan
-    match = _CLOCK.match(text)
-    if not match:
-        raise ValueError(text)
-    hours, minutes = int(match.group(1)), int(match.group(2) or 0)
-    if hours > 24 or minutes >= 60:
-        raise ValueError(text)
-    return hours * 60.0 + minutes
-
-
-def clock(minutes: float) -> str:
-    """« 07 h 42 » for minutes since midnight.
-
-    >>> clock(462)
-    '07\\xa0h\\xa042'
-    """
-    if minutes is None or not math.isfinite(minutes):
-        return "–"
-    total = int(round(minutes))
-    return f"{total // 60:02d}\u00a0h\u00a0{total % 60:02d}"
-
 
 @dataclass(frozen=True)
 class Fleet:
@@ -170,30 +121,6 @@ class Site:
 
 
 @dataclass(frozen=True)
-class PointExplanation:
-    """Answer to « pourquoi ce point ? ».
-
-    Attributes
-    ----------
-    point_id : str
-    status : {"collecté", "facultatif non collecté", "non desservi"}
-    text : str
-        French explanation (Markdown).
-    extra_km : float
-        What serving it costs (served: the distance saved without it;
-        left out: the cheapest insertion).
-    reasons : tuple of str
-        For a point left out: what prevents serving it (« capacité », « durée de service », « créneau »).
-    """
-
-    point_id: str
-    status: str
-    text: str
-    extra_km: float
-    reasons: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class CollectionPlan:
     """Today's rounds, balanced sectors and optimised rounds for one stream, with their figures.
 
@@ -204,7 +131,9 @@ class CollectionPlan:
         them), with ``demand_l``, ``fill_pct``, ``fill_source``,
         ``sector_current``, ``sector_balanced``, ``optional``, ``route``,
         ``trip``, ``order``, ``arrival`` (« 07 h 42 »), ``baseline_route``,
-        ``baseline_order``, ``status``, and ``overflow_risk`` with a forecast.
+        ``baseline_order``, ``status`` (a :class:`~sandbox.models.collection.labels.Status`),
+        ``fill_source`` (a :class:`~sandbox.models.collection.labels.FillSource`), and
+        ``overflow_risk`` with a forecast.
     depot, disposal : Site
         The disposal site is the depot when none was given.
     fleet : Fleet
@@ -219,7 +148,8 @@ class CollectionPlan:
     stream : str
     warnings : tuple of str
     shortfall : str or None
-        Why some points could not be served (the fleet is too small).
+        Why some points could not be served (the fleet is proved too small, or
+        no plan serving them all was found in the time given).
     balanced_loads, current_loads : tuple of float
         Volume per sector.
     skip_threshold : float or None
@@ -259,7 +189,7 @@ class CollectionPlan:
     @property
     def skipped(self) -> pd.DataFrame:
         """Points not collected today (optional skipped, or not served)."""
-        return self.points[self.points["status"] != "collecté"]
+        return self.points[self.points["status"] != Status.SERVED]
 
     def figures(self) -> tuple[Figure, ...]:
         """The page's figures against today's rounds, with stable keys."""
@@ -286,7 +216,11 @@ class CollectionPlan:
 
     # -- geometry ------------------------------------------------------------
 
-    def _latlon(self, index: int) -> tuple[float, float]:
+    def rounds(self, which: Rounds | str = Rounds.OPTIMISED) -> RoutingResult:
+        """The optimised rounds or today's (``Rounds.BASELINE``)."""
+        return self.optimised if Rounds(which) is Rounds.OPTIMISED else self.baseline
+
+    def latlon(self, index: int) -> tuple[float, float]:
         """Coordinates of a matrix index (0 depot, 1 disposal, 2+ points)."""
         if index == 0:
             return (self.depot.latitude, self.depot.longitude)
@@ -295,473 +229,41 @@ class CollectionPlan:
         row = self.points.iloc[index - 2]
         return (float(row["latitude"]), float(row["longitude"]))
 
-    def paths(self, which: str = "optimised") -> list[list[tuple[float, float]]]:
+    def paths(self, which: Rounds | str = Rounds.OPTIMISED) -> list[list[tuple[float, float]]]:
         """For each route: the (lat, lon) of depot → stops → disposal … → depot."""
-        result = self.optimised if which == "optimised" else self.baseline
+        result = self.rounds(which)
         out = []
         for trips in result.trips:
             sequence = [0]
             for trip in trips:
                 sequence += [p + 2 for p in trip] + [1]
             sequence.append(0)
-            out.append([self._latlon(i) for i in sequence])
+            out.append([self.latlon(i) for i in sequence])
         return out
 
-    # -- exports -------------------------------------------------------------
+    # -- exports (sandbox.models.collection.exports) ---------------------------
 
-    def route_sheet(self, route: int, which: str = "optimised") -> pd.DataFrame:
+    def route_sheet(self, route: int, which: Rounds | str = Rounds.OPTIMISED) -> pd.DataFrame:
         """Ordered stops of route *route* (from 1), with the trips to the disposal site, in French."""
-        result = self.optimised if which == "optimised" else self.baseline
-        trips = result.trips[route - 1]
-        start = parse_clock(self.fleet.shift_start)
-        starts = result.starts[route - 1] if result.starts is not None else None
-        rows, order, load, km, here = [], 0, 0.0, 0.0, 0
-        rows.append(self._sheet_row(None, "départ", self.depot.name, None, np.nan, 0.0, 0.0, start, None))
-        for t, trip in enumerate(trips):
-            load = 0.0
-            for p in trip:
-                km += self.distance_km[here, p + 2]
-                here = p + 2
-                load += float(self.points["demand_l"].iloc[p])
-                arrival = start + starts[order] / 60 if starts is not None else math.nan
-                rows.append(self._sheet_row(order + 1, "collecte", None, t + 1, p, load, km, arrival, None))
-                order += 1
-            km += self.distance_km[here, 1]
-            here = 1
-            rows.append(self._sheet_row(None, "vidage", self.disposal.name, t + 1, np.nan, load, km, math.nan, None))
-        km += self.distance_km[here, 0]
-        rows.append(self._sheet_row(None, "retour", self.depot.name, None, np.nan, 0.0, km, math.nan, None))
-        sheet = pd.DataFrame(rows)
-        for column in ("ordre", "voyage", "volume prévu (L)", "charge cumulée (L)"):
-            sheet[column] = sheet[column].astype("Int64")
-        return sheet
-
-    def _sheet_row(self, order, kind, name, trip, point, load, km, arrival, _):
-        if isinstance(point, (int, np.integer)):
-            row = self.points.iloc[int(point)]
-            where = row.get("address") if isinstance(row.get("address"), str) and row.get("address") else ""
-            ident, lat, lon, volume = row["id"], row["latitude"], row["longitude"], row["demand_l"]
-            window = _window_text(row.get("tw_start_min"), row.get("tw_end_min"), parse_clock(self.fleet.shift_start))
-        else:
-            ident, where, volume, window = "", name, np.nan, ""
-            lat, lon = self._latlon(0 if kind in ("départ", "retour") else 1)
-        return {
-            "ordre": order,
-            "étape": kind,
-            "voyage": trip,
-            "identifiant": ident,
-            "adresse ou site": where,
-            "latitude": round(float(lat), 6),
-            "longitude": round(float(lon), 6),
-            "volume prévu (L)": round(float(volume)) if np.isfinite(volume) else None,
-            "charge cumulée (L)": round(load),
-            "km cumulés": round(km, 2),
-            "heure prévue": clock(arrival) if np.isfinite(arrival) else "",
-            "créneau": window,
-        }
+        return exports.route_sheet(self, route, which)
 
     def route_sheets(self) -> dict[int, pd.DataFrame]:
         """A route sheet per truck of the optimised plan."""
-        return {r + 1: self.route_sheet(r + 1) for r in range(self.optimised.n_routes)}
+        return exports.route_sheets(self)
 
-    def to_geojson(self, which: str = "optimised") -> dict:
+    def to_geojson(self, which: Rounds | str = Rounds.OPTIMISED) -> dict:
         """The routes as LineStrings (and their stops as Points), GeoJSON (lon, lat)."""
-        result = self.optimised if which == "optimised" else self.baseline
-        features = []
-        for r, path in enumerate(self.paths(which)):
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": {"type": "LineString", "coordinates": [[round(lon, 6), round(lat, 6)] for lat, lon in path]},
-                    "properties": {
-                        "tournee": r + 1,
-                        "km": round(result.distances[r], 2),
-                        "duree_h": round(result.durations[r] / 3600, 2) if result.durations else None,
-                        "points": len(result.routes[r]),
-                        "voyages": len(result.trips[r]),
-                        "volume_l": round(result.loads[r]),
-                    },
-                }
-            )
-        where = result.route_of()
-        for p, (r, t, k) in sorted(where.items(), key=lambda kv: kv[1]):
-            row = self.points.iloc[p]
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [round(float(row["longitude"]), 6), round(float(row["latitude"]), 6)]},
-                    "properties": {"identifiant": str(row["id"]), "tournee": r + 1, "voyage": t + 1, "ordre": k + 1,
-                                   "volume_l": round(float(row["demand_l"]))},
-                }
-            )
-        return {"type": "FeatureCollection", "features": features}
+        return exports.to_geojson(self, which)
 
     def summary_lines(self) -> list[str]:
         """The figures as French lines (command line, logs)."""
-        lines = []
-        for f in self.figures():
-            change = f" ({pct(f.change, signed=True)} par rapport aux tournées actuelles : {num(f.baseline, f.decimals)})" if f.change is not None else ""
-            lines.append(f"{f.label} : {num(f.value, f.decimals)}{' ' + f.unit if f.unit else ''}{change}")
-        return lines
+        return exports.summary_lines(self)
 
-    # -- « pourquoi ce point ? » ---------------------------------------------
+    # -- « pourquoi ce point ? » (sandbox.models.collection.explain) -----------
 
     def explain(self, point_id: str) -> PointExplanation:
         """Why this point is served where it is (its extra km), or what keeps it out of the rounds."""
-        matches = np.flatnonzero(self.points["id"].astype(str).to_numpy() == str(point_id))
-        if not len(matches):
-            raise KeyError(point_id)
-        p = int(matches[0])
-        row = self.points.iloc[p]
-        where = self.optimised.route_of()
-        if p in where:
-            return self._explain_served(p, row, where[p])
-        return self._explain_left_out(p, row)
-
-    def _sequence(self, route: int) -> list[int]:
-        sequence = [0]
-        for trip in self.optimised.trips[route]:
-            sequence += [q_ + 2 for q_ in trip] + [1]
-        return sequence + [0]
-
-    def _name(self, index: int) -> str:
-        if index == 0:
-            return f"le dépôt ({self.depot.name})"
-        if index == 1:
-            return f"l'exutoire ({self.disposal.name})" if self.disposal_given else f"le dépôt ({self.depot.name})"
-        return q(self.points["id"].iloc[index - 2])
-
-    def _explain_served(self, p: int, row, where) -> PointExplanation:
-        r, t, k = where
-        d = self.distance_km
-        seq = self._sequence(r)
-        pos = seq.index(p + 2)
-        prev, nxt = seq[pos - 1], seq[pos + 1]
-        extra = d[prev, p + 2] + d[p + 2, nxt] - d[prev, nxt]
-        trip_load = self.optimised.trip_loads[r][t]
-        lines = [
-            f"**{q(row['id'])} est collecté par le camion {r + 1}**, voyage {t + 1}, {_nth(k + 1)} arrêt"
-            + (f", vers {row['arrival']}" if isinstance(row.get("arrival"), str) and row.get("arrival") else "") + ".",
-            f"Le desservir coûte **{num(extra, 2)} km** de plus : sans lui, le camion irait directement de "
-            f"{self._name(prev)} à {self._name(nxt)}.",
-            f"Volume prévu : {num(row['demand_l'])} L ({row['fill_source']}) ; charge du voyage : "
-            f"{num(trip_load)} L sur {num(self.fleet.capacity_l)} L ({pct(trip_load / self.fleet.capacity_l, 0)}).",
-        ]
-        window = _window_text(row.get("tw_start_min"), row.get("tw_end_min"), parse_clock(self.fleet.shift_start))
-        if window:
-            lines.append(f"Créneau à respecter : {window}.")
-        if bool(row.get("optional")):
-            value = float(row["fill_pct"]) / 100 * self.skip_value_km
-            lines.append(
-                f"Visite facultative (remplissage prévu {num(row['fill_pct'])} %, sous le seuil de {num(self.skip_threshold)} %), "
-                f"faite quand même : le détour ({num(extra, 2)} km) vaut moins que la collecte ({num(value, 2)} km)."
-            )
-        base_route = row.get("baseline_route")
-        if pd.notna(base_route):
-            lines.append(f"Aujourd'hui : secteur {q(row['sector_current'])}, {_nth(int(row['baseline_order']))} arrêt.")
-        return PointExplanation(str(row["id"]), "collecté", "\n\n".join(lines), float(extra))
-
-    def _explain_left_out(self, p: int, row) -> PointExplanation:
-        d = self.distance_km
-        dur_per_km = 3600.0 / self.fleet.speed_kmh
-        demand = float(row["demand_l"])
-        service = float(row.get("service_min") or 0.0) * 60
-        start = parse_clock(self.fleet.shift_start)
-        early = row.get("tw_start_min")
-        late = row.get("tw_end_min")
-        shift = (self.fleet.shift_hours or math.inf) * 3600
-        best = (math.inf, None, None)
-        per_route = []
-        for r in range(self.optimised.n_routes):
-            seq = self._sequence(r)
-            trip_of = _trip_of_edges(self.optimised.trips[r])
-            starts = self.optimised.starts[r] if self.optimised.starts is not None else ()
-            options = []
-            for e in range(len(seq) - 1):
-                a, b = seq[e], seq[e + 1]
-                if trip_of[e] is None:  # the way home: not part of a trip
-                    continue
-                extra = d[a, p + 2] + d[p + 2, b] - d[a, b]
-                reasons = []
-                if self.optimised.trip_loads[r][trip_of[e]] + demand > self.fleet.capacity_l * (1 + 1e-9):
-                    reasons.append("capacité")
-                if self.optimised.durations is not None and self.optimised.durations[r] + extra * dur_per_km + service > shift:
-                    reasons.append("durée de service")
-                before = _service_start(e, seq, starts)
-                if before is not None and late is not None and np.isfinite(late):
-                    arrival = before + (d[a, p + 2] * dur_per_km) / 60
-                    if arrival > late:
-                        reasons.append("créneau")
-                options.append((extra, reasons, (a, b)))
-            if not options:
-                continue
-            options.sort(key=lambda o: o[0])
-            feasible = [o for o in options if not o[1]]
-            cheapest = options[0]
-            per_route.append((r, cheapest, feasible[0] if feasible else None))
-            if cheapest[0] < best[0]:
-                best = (cheapest[0], r, cheapest[2])
-        optional = bool(row.get("optional"))
-        status = "facultatif non collecté" if optional else "non desservi"
-        lines = []
-        if optional:
-            value = float(row["fill_pct"]) / 100 * self.skip_value_km
-            lines.append(
-                f"**{q(row['id'])} n'est pas collecté aujourd'hui** : remplissage prévu {num(row['fill_pct'])} %, "
-                f"sous le seuil de {num(self.skip_threshold)} % (visite facultative)."
-            )
-            if math.isfinite(best[0]):
-                lines.append(
-                    f"Le collecter coûterait au mieux **{num(best[0], 2)} km** de plus (camion {best[1] + 1}, entre "
-                    f"{self._name(best[2][0])} et {self._name(best[2][1])}), plus que sa collecte ne vaut "
-                    f"({num(value, 2)} km : {num(row['fill_pct'])} % de {num(self.skip_value_km, 1)} km pour un bac plein)."
-                )
-            if pd.notna(row.get("overflow_risk")):
-                lines.append(
-                    f"Risque de débordement d'ici la prochaine collecte habituelle (dans {plural(int(row['next_days']), 'jour')}) : "
-                    f"**{pct(float(row['overflow_risk']), 0)}** (remplissage prévu alors : {num(row['fill_next_pred'])} %)."
-                )
-            return PointExplanation(str(row["id"]), status, "\n\n".join(lines), float(best[0]))
-        reasons_all: set[str] = set()
-        detail = []
-        for r, cheapest, feasible in per_route:
-            if feasible is not None:
-                detail.append(f"camion {r + 1} : rien ne l'empêche (+{num(feasible[0], 2)} km) — la recherche a manqué de temps")
-                continue
-            reasons_all.update(cheapest[1])
-            detail.append(f"camion {r + 1} : {', '.join(cheapest[1])} (+{num(cheapest[0], 2)} km au mieux)")
-        if not per_route:
-            reasons_all.add("flotte")
-            detail.append("aucun camion n'est disponible")
-        lines.append(f"**{q(row['id'])} n'est pas desservi** : la flotte ne suffit pas pour tout collecter.")
-        lines.append("Ce qui l'empêche, pour chaque camion : " + " ; ".join(detail) + ".")
-        if self.shortfall:
-            lines.append(self.shortfall)
-        return PointExplanation(str(row["id"]), status, "\n\n".join(lines), float(best[0]), tuple(sorted(reasons_all)))
-
-
-def _nth(k: int) -> str:
-    """« 1er », « 2e »…"""
-    return "1er" if k == 1 else f"{k}e"
-
-
-def _trip_of_edges(trips) -> list[int | None]:
-    """For each edge of depot → trip 1 → disposal → trip 2 → … → disposal → depot: its trip (None for the way home)."""
-    out = []
-    for t, trip in enumerate(trips):
-        out += [t] * (len(trip) + 1)
-    return out + [None]
-
-
-def _service_start(edge: int, seq: list[int], starts) -> float | None:
-    """Clock-free start of service (minutes from shift start) at the stop before *edge*, if it is a point."""
-    if not len(starts) or seq[edge] < 2:
-        return 0.0 if seq[edge] == 0 else None
-    position = sum(1 for s in seq[1 : edge + 1] if s >= 2) - 1
-    return starts[position] / 60 if 0 <= position < len(starts) else None
-
-
-def _window_text(early, late, start: float) -> str:
-    parts = []
-    if early is not None and np.isfinite(early):
-        parts.append(f"pas avant {clock(start + early)}")
-    if late is not None and np.isfinite(late):
-        parts.append(f"au plus tard {clock(start + late)}")
-    return ", ".join(parts)
-
-
-# ---------------------------------------------------------------------------
-# Input checks
-# ---------------------------------------------------------------------------
-
-
-def check_coordinates(frame: pd.DataFrame, *, filename: str | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """Detect latitude/longitude swapped (corrected, and said) and points far outside Île-de-France (dropped, and said).
-
-    Raises DataError when no point is left in Île-de-France.
-
-    >>> df = pd.DataFrame({"id": ["a", "b", "c"], "latitude": [48.86, 2.45, 43.3], "longitude": [2.44, 48.87, 5.4]})
-    >>> fixed, warnings = check_coordinates(df)
-    >>> fixed[["latitude", "longitude"]].values.tolist()
-    [[48.86, 2.44], [48.87, 2.45]]
-    >>> len(warnings)
-    2
-    """
-    frame = frame.copy()
-    lat = frame["latitude"].astype("float64")
-    lon = frame["longitude"].astype("float64")
-    warnings = []
-    swapped = lat.between(*IDF_LON) & lon.between(*IDF_LAT)
-    rows = pd.Series(spreadsheet_rows(frame.index), index=frame.index)
-    if swapped.any():
-        frame.loc[swapped, ["latitude", "longitude"]] = frame.loc[swapped, ["longitude", "latitude"]].to_numpy()
-        where = "sur toutes les lignes" if swapped.all() else f"sur {plural(int(swapped.sum()), 'ligne')} ({_lines(rows[swapped].tolist())})"
-        warnings.append(
-            f"Latitude et longitude semblent inversées {where} : elles ont été remises dans l'ordre. "
-            "Vérifiez la correspondance des colonnes."
-        )
-    lat = frame["latitude"].astype("float64")
-    lon = frame["longitude"].astype("float64")
-    outside = ~(lat.between(*IDF_LAT) & lon.between(*IDF_LON))
-    if outside.all():
-        raise DataError(
-            "aucun point n'est en Île-de-France (latitude attendue entre 48,1 et 49,25, longitude entre 1,4 et 3,6)",
-            filename=filename, column="latitude", rows=rows[outside].tolist(),
-            hint="Vérifiez que les coordonnées sont en degrés WGS 84 et que les colonnes latitude et longitude sont les bonnes.",
-        )
-    if outside.any():
-        count = int(outside.sum())
-        sample = ", ".join(f"{q(i)} ({num(a, 3)} ; {num(o, 3)})" for i, a, o in zip(frame.loc[outside, "id"].head(3), lat[outside].head(3), lon[outside].head(3)))
-        warnings.append(
-            f"{plural(count, 'point')} loin de l'Île-de-France, {'ignoré' if count == 1 else 'ignorés'} "
-            f"({_lines(rows[outside].tolist())}) : {sample}. Corrigez {'ses' if count == 1 else 'leurs'} coordonnées."
-        )
-        frame = frame[~outside]
-    return frame, warnings
-
-
-def _lines(rows: list[int]) -> str:
-    """« ligne 6 » or « lignes 6, 9 »."""
-    return f"ligne {rows[0]}" if len(rows) == 1 else f"lignes {rows_list(rows)}"
-
-
-def _demands(frame: pd.DataFrame, forecast_fill: pd.Series | None, filename: str | None) -> tuple[pd.Series, pd.Series, pd.Series, list[str]]:
-    """Volume to collect at each point (L), the fill level used (%), and where it came from."""
-    n = len(frame)
-    volume = frame["volume_l"] if "volume_l" in frame else pd.Series(np.nan, index=frame.index)
-    fill = frame["fill_pct"] if "fill_pct" in frame else pd.Series(np.nan, index=frame.index)
-    container = frame["container_l"] if "container_l" in frame else pd.Series(np.nan, index=frame.index)
-    source = pd.Series("", index=frame.index, dtype="object")
-    warnings = []
-    if forecast_fill is not None:
-        predicted = forecast_fill.reindex(frame["id"].astype(str)).to_numpy()
-        has = np.isfinite(predicted) & container.notna().to_numpy()
-        fill = fill.astype("float64").where(~has, predicted)
-        source[has] = "prévision"
-        missing = int((~has).sum())
-        if missing and missing < n:
-            warnings.append(f"{plural(missing, 'point')} sans historique de capteur : volume tiré du fichier des points.")
-    demand = volume.astype("float64").copy()
-    from_fill = demand.isna() & fill.notna() & container.notna()
-    demand[from_fill] = fill[from_fill] / 100 * container[from_fill]
-    source[from_fill & (source == "")] = "remplissage indiqué"
-    full = demand.isna() & container.notna()
-    demand[full] = container[full]
-    fill = fill.where(~full, 100.0)
-    source[full] = "bac plein supposé"
-    given = volume.notna() & (source == "")
-    source[given] = "volume indiqué"
-    fill = fill.where(fill.notna(), np.where(container.notna() & (container > 0), 100 * demand / container, np.nan))
-    unknown = demand.isna()
-    if unknown.any():
-        rows = spreadsheet_rows(frame.index[unknown])
-        raise DataError(
-            f"volume à collecter inconnu pour {plural(int(unknown.sum()), 'point')}",
-            filename=filename, rows=rows.tolist(),
-            hint="Indiquez le volume à collecter, ou la contenance du bac (avec, si possible, son taux de remplissage).",
-        )
-    return demand, fill, source, warnings
-
-
-def _windows(frame: pd.DataFrame, start: float, filename: str | None) -> np.ndarray:
-    out = np.full((len(frame), 2), np.nan)
-    for k, column in enumerate(("tw_start", "tw_end")):
-        if column not in frame:
-            continue
-        bad = []
-        for i, value in enumerate(frame[column].tolist()):
-            try:
-                out[i, k] = parse_clock(value) - start
-            except ValueError:
-                bad.append(i)
-        if bad:
-            raise DataError(
-                f"heure illisible dans {plural(len(bad), 'ligne')} : {', '.join(q(frame[column].iloc[i]) for i in bad[:3])}",
-                filename=filename, column=column, rows=spreadsheet_rows(frame.index[bad]).tolist(),
-                hint="Écrivez les heures sous la forme hh:mm (par exemple 07:30 ou 7h30).",
-            )
-    reversed_ = np.isfinite(out).all(axis=1) & (out[:, 0] > out[:, 1])
-    if reversed_.any():
-        raise DataError(
-            "créneau horaire qui finit avant de commencer",
-            filename=filename, rows=spreadsheet_rows(frame.index[reversed_]).tolist(),
-            hint="Vérifiez le début et la fin du créneau de ces points.",
-        )
-    return out
-
-
-def matrix_from_table(
-    table: pd.DataFrame, ids, *, depot_label: str = "dépôt", disposal_label: str | None = "exutoire",
-    unit: str = "km", filename: str | None = None,
-) -> np.ndarray:
-    """A labelled square distance matrix (first column and header = place names) → km over [depot, disposal, ids…].
-
-    The depot and disposal rows are found by their label (« dépôt », « exutoire »,
-    case and accents ignored). Without a disposal label, the depot is used twice.
-
-    >>> t = pd.DataFrame({"lieu": ["dépôt", "A", "B"], "dépôt": [0, 1000, 2000], "A": [1000, 0, 1500], "B": [2000, 1500, 0]})
-    >>> matrix_from_table(t, ["B", "A"], disposal_label=None, unit="m").tolist()
-    [[0.0, 0.0, 2.0, 1.0], [0.0, 0.0, 2.0, 1.0], [2.0, 2.0, 0.0, 1.5], [1.0, 1.0, 1.5, 0.0]]
-    """
-    if table.shape[1] < 2:
-        raise DataError("la matrice des distances n'a qu'une colonne", filename=filename,
-                        hint="La première colonne nomme les lieux, l'en-tête aussi, dans le même ordre.")
-    labels = [str(v).strip() for v in table.iloc[:, 0].tolist()]
-    header = [str(v).strip() for v in table.columns[1:]]
-    if len(labels) != len(header):
-        raise DataError(
-            f"la matrice des distances a {plural(len(labels), 'ligne')} et {plural(len(header), 'colonne')} de distances : "
-            "elle doit être carrée",
-            filename=filename, hint="Une ligne et une colonne par lieu : le dépôt, l'exutoire et chaque point.",
-        )
-    key = {normalise_name(v): i for i, v in enumerate(labels)}
-    col_key = {normalise_name(v): i for i, v in enumerate(header)}
-    wanted = [depot_label, disposal_label or depot_label, *[str(i) for i in ids]]
-    missing = [w for w in wanted if normalise_name(w) not in key or normalise_name(w) not in col_key]
-    if missing:
-        raise DataError(
-            f"la matrice des distances ne couvre pas {plural(len(missing), 'lieu')} : {', '.join(q(m) for m in missing[:5])}"
-            + (f", … ({num(len(missing))} en tout)" if len(missing) > 5 else ""),
-            filename=filename,
-            hint=f"La matrice doit avoir une ligne et une colonne pour {q(depot_label)}"
-            + (f", {q(disposal_label)}" if disposal_label else "") + " et chaque identifiant de point.",
-        )
-    rows_idx = [key[normalise_name(w)] for w in wanted]
-    cols_idx = [col_key[normalise_name(w)] for w in wanted]
-    values = table.iloc[:, 1:].apply(pd.to_numeric, errors="coerce").to_numpy(dtype="float64")
-    matrix = values[np.ix_(rows_idx, cols_idx)]
-    bad = ~np.isfinite(matrix) | (matrix < 0)
-    if bad.any():
-        i, j = np.argwhere(bad)[0]
-        raise DataError(
-            f"la matrice des distances contient {plural(int(bad.sum()), 'case vide, négative ou non numérique', 'cases vides, négatives ou non numériques')}, "
-            f"par exemple de {q(wanted[i])} à {q(wanted[j])}",
-            filename=filename, hint="Chaque case doit être une distance positive ou nulle.",
-        )
-    return matrix / 1000.0 if unit == "m" else matrix
-
-
-def streams_in(frame: pd.DataFrame) -> list[str]:
-    """The waste streams present, the largest first."""
-    if "stream" not in frame or frame["stream"].isna().all():
-        return []
-    counts = frame["stream"].map(normalise_stream).replace("", np.nan).dropna().value_counts()
-    return counts.index.tolist()
-
-
-def select_stream(frame: pd.DataFrame, stream: str | None, *, filename: str | None = None) -> pd.DataFrame:
-    """The points of one stream (all of them for None or « tous les flux »); DataError if none."""
-    if len(frame) == 0:
-        raise DataError("aucun point à collecter : le tableau est vide", filename=filename)
-    if stream in (None, "", ALL_STREAMS) or "stream" not in frame:
-        return frame
-    chosen = frame[frame["stream"].map(normalise_stream) == normalise_stream(stream)]
-    if chosen.empty:
-        raise DataError(
-            f"aucun point à collecter pour le flux {q(stream)}", filename=filename,
-            hint="Flux présents : " + ", ".join(q(s) for s in streams_in(frame)) + ".",
-        )
-    return chosen
+        return explain_point(self, point_id)
 
 
 # ---------------------------------------------------------------------------
@@ -856,12 +358,12 @@ def plan_collection(
     chosen, warnings = check_coordinates(chosen, filename=filename)
     kept_positions = points.index.get_indexer(chosen.index)
     fill_forecast = forecast.frame["fill_pred"] if forecast is not None else None
-    demand, fill, source, more = _demands(chosen, fill_forecast, filename)
+    demand, fill, source, more = point_demands(chosen, fill_forecast, filename)
     warnings += more
     start = parse_clock(fleet.shift_start)
     if not math.isfinite(start):
         raise DataError(f"heure de début de service illisible : {q(fleet.shift_start)}")
-    windows = _windows(chosen, start, filename)
+    windows = time_windows(chosen, start, filename)
     service_min = chosen["service_min"].astype("float64").fillna(0.0).to_numpy() if "service_min" in chosen else np.zeros(len(chosen))
 
     lat = chosen["latitude"].to_numpy(dtype="float64")
@@ -912,7 +414,7 @@ def plan_collection(
     optional = np.zeros(n + 2, bool)
     prizes = np.zeros(n + 2)
     if forecast is not None and skip_below is not None:
-        predicted = source.to_numpy() == "prévision"
+        predicted = (source == FillSource.FORECAST).to_numpy()
         optional[2:] = predicted & (fill.to_numpy() < skip_below)
         prizes[2:] = np.clip(fill.to_numpy(), 0, None) / 100 * skip_value_km
     shift_s = fleet.shift_hours * 3600 if fleet.shift_hours else None
@@ -923,17 +425,18 @@ def plan_collection(
         optional=optional, prizes=prizes, max_iterations=max_iterations, initial_routes=start_plan.trips,
         names=["dépôt", "exutoire", *ids], rows=[0, 0, *rows], filename=filename, progress=progress,
     )
-    shortfall = _obvious_shortfall(demand_all, service_all, durations, fleet, optional)
-    if shortfall is None:
-        try:
-            optimised = solve_vrp(dist, demand_all, fleet.capacity_l, fleet.vehicles, 0, on_shortfall="raise", **solve)
-        except FleetTooSmall as exc:
-            shortfall = str(exc)
-    if shortfall is not None:
+    shortfall = None
+    try:
+        optimised = solve_vrp(dist, demand_all, fleet.capacity_l, fleet.vehicles, 0, on_shortfall="raise", **solve)
+    except NoPlanFound as exc:  # not proved impossible: the best plan found, cut to what the fleet serves
+        shortfall, optimised = str(exc), exc.partial
+    except FleetTooSmall as exc:  # proved: serve what the fleet can
+        shortfall = f"{exc} Le plan ci-dessous dessert ce qu'il peut."
         optimised = solve_vrp(dist, demand_all, fleet.capacity_l, fleet.vehicles, 0, on_shortfall="partial", **solve)
+    if shortfall is not None:
         warnings.append(shortfall)
-    optimised = _to_positions(optimised)
-    baseline = _to_positions(baseline)
+    optimised = shift_indices(optimised, SITES)
+    baseline = shift_indices(baseline, SITES)
     if shift_s and baseline.durations and max(baseline.durations) > shift_s:
         warnings.append(
             f"Les tournées actuelles reconstituées dépassent la durée de service (jusqu'à {num(max(baseline.durations) / 3600, 1)} h "
@@ -973,7 +476,8 @@ def plan_collection(
                 arrival[p] = clock(start + optimised.starts[r][k] / 60)
     frame["arrival"] = arrival
     served = np.isfinite(frame["route"].to_numpy(dtype="float64"))
-    frame["status"] = np.where(served, "collecté", np.where(frame["optional"], "facultatif non collecté", "non desservi"))
+    frame["status"] = [Status.SERVED if s else Status.OPTIONAL_SKIPPED if o else Status.UNSERVED
+                       for s, o in zip(served, frame["optional"].to_numpy())]
     if forecast is not None:
         extra = forecast.frame.reindex(frame["id"].astype(str))[["fill_next_pred", "next_days", "overflow_risk"]]
         for column in extra:
@@ -999,38 +503,6 @@ def plan_collection(
         skip_threshold=skip_below if forecast is not None else None,
         skip_value_km=skip_value_km,
         disposal_given=disposal_given,
-    )
-
-
-def _to_positions(result: RoutingResult) -> RoutingResult:
-    """Matrix indices (0 depot, 1 disposal, 2+ points) → positions in the points."""
-    return replace(
-        result,
-        routes=tuple(tuple(i - 2 for i in r) for r in result.routes),
-        trips=tuple(tuple(tuple(i - 2 for i in t) for t in trips) for trips in result.trips),
-        unserved=tuple(i - 2 for i in result.unserved),
-    )
-
-
-def _obvious_shortfall(demand, service, durations, fleet: Fleet, optional) -> str | None:
-    """A lower bound on the work: if even it exceeds the fleet's hours, say how many trucks are needed."""
-    if not fleet.shift_hours:
-        return None
-    required = ~optional
-    required[:2] = False
-    trips = math.ceil(demand[required].sum() / fleet.capacity_l - 1e-9)
-    # Each point needs its service and at least the shortest way out of it; each trip one unloading.
-    nearest = np.where(np.eye(len(durations), dtype=bool), np.inf, durations).min(axis=1)
-    work = service[required].sum() + nearest[required].sum() + trips * fleet.unload_minutes * 60
-    available = fleet.vehicles * fleet.shift_hours * 3600
-    if work <= available:
-        return None
-    needed = math.ceil(work / (fleet.shift_hours * 3600))
-    return (
-        f"La flotte ne suffit pas : même sans compter les trajets entre quartiers, il faut au moins "
-        f"{num(work / 3600, 1)} h de travail ({plural(trips, 'voyage')} à l'exutoire) pour {plural(fleet.vehicles, 'camion')} "
-        f"de {num(fleet.shift_hours, 1)} h : il faudrait au moins {plural(needed, 'camion')}. "
-        "Le plan ci-dessous dessert ce qu'il peut."
     )
 
 

@@ -19,7 +19,7 @@ from sklearn.cluster import KMeans
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from sandbox.models.collection.routing import RoutingResult
+from sandbox.models.collection.result import RoutingResult
 
 
 class BalancedSectors(ClusterMixin, BaseEstimator):

@@ -4,6 +4,10 @@ A plain function (no Streamlit): the page shows the map it returns, the
 tests and the benchmark build it directly. Points are drawn as one GeoJSON
 layer of canvas circle markers, with their style in the features, so that
 2,000 points stay fluid; nothing is loaded from outside the app.
+
+Every user string (point ids, sector names, site names) reaches the map as
+data, HTML-escaped for the tooltips (which use ``innerHTML``) and the legend
+(escaped by :func:`sandbox.ui.maps.add_legend`); none is written into a script.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ import math
 import folium
 import numpy as np
 
+from sandbox.models.collection.labels import Rounds, label
 from sandbox.models.collection.plan import CollectionPlan
 from sandbox.text import num
-from sandbox.ui.maps import add_legend, base_map
+from sandbox.ui.maps import add_legend, add_markers, base_map, html_text
 
 PALETTE = (
     "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
@@ -24,10 +29,11 @@ PALETTE = (
 SKIPPED = "#9e9e9e"
 DEPOT = "#000000"
 DISPOSAL = "#6d4c41"
+SECTORS = "sectors"
 VIEWS = {
-    "optimised": "Tournées optimisées",
-    "baseline": "Tournées actuelles",
-    "sectors": "Secteurs équilibrés",
+    Rounds.OPTIMISED.value: "Tournées optimisées",
+    Rounds.BASELINE.value: "Tournées actuelles",
+    SECTORS: "Secteurs équilibrés",
 }
 
 
@@ -43,10 +49,10 @@ def _radius(fill: float) -> float:
 
 def _points_layer(plan: CollectionPlan, view: str) -> dict:
     frame = plan.points
-    if view == "optimised":
+    if view == Rounds.OPTIMISED:
         labels = frame["route"].to_numpy(dtype="float64")
         groups = None
-    elif view == "baseline":
+    elif view == Rounds.BASELINE:
         labels = None
         groups = frame["sector_current"].astype(str).tolist()
     else:
@@ -55,10 +61,10 @@ def _points_layer(plan: CollectionPlan, view: str) -> dict:
     order = {g: k for k, g in enumerate(dict.fromkeys(groups))} if groups is not None else {}
     features = []
     for i, row in enumerate(frame.itertuples(index=False)):
-        if view == "optimised":
+        if view == Rounds.OPTIMISED:
             served = np.isfinite(labels[i])
             tint = colour(int(labels[i]) - 1) if served else SKIPPED
-            where = f"camion {int(labels[i])}, arrêt {int(row.order)}" if served else row.status
+            where = f"camion {int(labels[i])}, arrêt {int(row.order)}" if served else label(row.status)
         else:
             tint = colour(order[groups[i]])
             where = f"secteur {groups[i]}"
@@ -68,8 +74,8 @@ def _points_layer(plan: CollectionPlan, view: str) -> dict:
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [round(float(row.longitude), 6), round(float(row.latitude), 6)]},
                 "properties": {
-                    "id": str(row.id),
-                    "tournee": where,
+                    "id": html_text(row.id),  # tooltips use innerHTML: user text escaped for HTML
+                    "tournee": html_text(where),
                     "remplissage": f"{num(fill)} %" if math.isfinite(fill) else "–",
                     "volume": f"{num(row.demand_l)} L",
                     "style": {
@@ -88,24 +94,24 @@ def _points_layer(plan: CollectionPlan, view: str) -> dict:
 
 
 def _lines_layer(plan: CollectionPlan, view: str) -> dict:
-    which = "optimised" if view == "optimised" else "baseline"
-    result = plan.optimised if which == "optimised" else plan.baseline
+    which = Rounds.OPTIMISED if view == Rounds.OPTIMISED else Rounds.BASELINE
+    result = plan.rounds(which)
     features = []
     for r, path in enumerate(plan.paths(which)):
-        label = f"Camion {r + 1}" if which == "optimised" else f"Secteur actuel {r + 1}"
+        name = f"Camion {r + 1}" if which is Rounds.OPTIMISED else f"Secteur actuel {r + 1}"
         features.append(
             {
                 "type": "Feature",
                 "geometry": {"type": "LineString", "coordinates": [[round(lon, 6), round(lat, 6)] for lat, lon in path]},
                 "properties": {
-                    "tournee": label,
+                    "tournee": name,
                     "km": f"{num(result.distances[r], 1)} km",
                     "points": str(len(result.routes[r])),
                     "style": {
                         "color": colour(r),
-                        "weight": 3 if which == "optimised" else 2.5,
+                        "weight": 3 if which is Rounds.OPTIMISED else 2.5,
                         "opacity": 0.8,
-                        "dashArray": None if which == "optimised" else "6 5",
+                        "dashArray": None if which is Rounds.OPTIMISED else "6 5",
                     },
                 },
             }
@@ -148,7 +154,7 @@ def build_routes_map(
     fmap = base_map((float(lat.mean()), float(lon.mean())), 14, osm=osm, height=height)
     fmap.fit_bounds([[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]], padding=(10, 10))
 
-    if view != "sectors":
+    if view != SECTORS:
         folium.GeoJson(
             _lines_layer(plan, view),
             name="Trajets",
@@ -163,28 +169,29 @@ def build_routes_map(
         ),
     ).add_to(fmap)
 
-    for site, tint, label in ((plan.depot, DEPOT, "Dépôt"), (plan.disposal, DISPOSAL, "Exutoire")):
-        if label == "Exutoire" and not plan.disposal_given:
-            continue
-        folium.CircleMarker(
-            (site.latitude, site.longitude), radius=10, color="#ffffff", weight=2, fill=True,
-            fill_color=tint, fill_opacity=1.0, tooltip=f"{label} : {site.name}",
-        ).add_to(fmap)
+    # Site names and the chosen point's id are user text: markers carry them as escaped data (no folium Tooltip,
+    # whose text lands in a JavaScript template literal).
+    markers = [
+        {"lat": site.latitude, "lon": site.longitude, "tooltip": f"{kind}\u00a0: {site.name}", "radius": 10,
+         "color": "#ffffff", "weight": 2, "fill_color": tint}
+        for site, tint, kind in ((plan.depot, DEPOT, "Dépôt"), (plan.disposal, DISPOSAL, "Exutoire"))
+        if kind == "Dépôt" or plan.disposal_given
+    ]
     if selected is not None:
         match = frame[frame["id"].astype(str) == str(selected)]
         if len(match):
             row = match.iloc[0]
-            folium.CircleMarker(
-                (float(row["latitude"]), float(row["longitude"])), radius=14, color="#000000", weight=3,
-                fill=False, tooltip=f"Point choisi : {row['id']}",
-            ).add_to(fmap)
+            markers.append({"lat": float(row["latitude"]), "lon": float(row["longitude"]), "radius": 14, "weight": 3,
+                            "color": "#000000", "fill": False, "fill_opacity": 0.0,
+                            "tooltip": f"Point choisi\u00a0: {row['id']}"})
+    add_markers(fmap, markers, name="Sites")
 
-    if view == "optimised":
+    if view == Rounds.OPTIMISED:
         items = [(colour(r), f"Camion {r + 1} — {num(plan.optimised.distances[r], 1)} km") for r in range(plan.optimised.n_routes)]
         if len(plan.skipped):
             items.append((SKIPPED, f"Non collecté aujourd'hui ({num(len(plan.skipped))})"))
         title = "Tournées optimisées"
-    elif view == "baseline":
+    elif view == Rounds.BASELINE:
         names = list(dict.fromkeys(frame["sector_current"].astype(str)))
         items = [(colour(k), f"Secteur {name} — {num(plan.baseline.distances[k], 1)} km") for k, name in enumerate(names)]
         title = "Tournées actuelles"

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import zipfile
 
 import pandas as pd
 import streamlit as st
@@ -16,7 +14,9 @@ from sandbox.models.collection.plan import (
     ALL_STREAMS, CO2_SOURCE_FR, DEFAULT_CONSUMPTION_L_100KM, METHOD_SUMMARY_FR, Fleet, Site,
     matrix_from_table, plan_collection, sector_summary, streams_in,
 )
+from sandbox.models.collection.exports import route_sheets_zip
 from sandbox.models.collection.fill import describe_evaluation, forecast_fill
+from sandbox.models.collection.labels import FillSource
 from sandbox.sheet.report import DataSummary, RunSummary, Stopwatch
 from sandbox.text import num, pct, plural
 from sandbox.ui import explain, kpi, page_header, show_error, show_warnings, table_input
@@ -155,7 +155,7 @@ if plan is not None:
         f"avec les secteurs équilibrés (k-moyennes rééquilibrées). Calcul : {num(plan.optimised.runtime, 1)} s, "
         f"{num(plan.optimised.iterations)} itérations du solveur."
     )
-    if forecast is not None and (plan.points["fill_source"] == "prévision").any():
+    if forecast is not None and (plan.points["fill_source"] == FillSource.FORECAST).any():
         ev = forecast.evaluation
         c1, c2 = st.columns([1, 3])
         with c1:
@@ -170,12 +170,8 @@ if plan is not None:
 
     st.markdown("#### Feuilles de route")
     sheets = plan.route_sheets()
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
-        for r, sheet in sheets.items():
-            zf.writestr(f"camion_{r:02d}.csv", sheet.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig"))
     c1, c2, c3 = st.columns(3)
-    c1.download_button("Feuilles de route (ZIP, un CSV par camion)", archive.getvalue(), "feuilles_de_route.zip",
+    c1.download_button("Feuilles de route (ZIP, un CSV par camion)", route_sheets_zip(plan), "feuilles_de_route.zip",
                        "application/zip", key=f"{KEY}.dl_zip")
     c2.download_button("Tournées (GeoJSON)", json.dumps(plan.to_geojson(), ensure_ascii=False).encode("utf-8"),
                        "tournees.geojson", "application/geo+json", key=f"{KEY}.dl_geojson")
