@@ -546,6 +546,60 @@ def render_lines(
     return image
 
 
+TYPESCRIPT_LINES = (
+    "MAIRIE DE MONTREUIL",
+    "Service de l'état civil",
+    "Le Maire de la commune certifie que le registre des",
+    "naissances de l'année mil neuf cent cinquante-deux a été",
+    "clos et arrêté le trente et un décembre par ses soins.",
+    "Les actes portent les numéros un à deux cent douze.",
+    "Une copie est adressée au greffe du tribunal civil de la",
+    "Seine, conformément aux dispositions de la loi.",
+    "Fait en mairie, le deux janvier mil neuf cent cinquante-trois.",
+    "Le Maire,",
+)
+
+
+def render_typescript(lines=TYPESCRIPT_LINES, *, size: tuple[int, int] = (1564, 2000), seed: int = 7,
+                      faded: bool = False) -> tuple[Image.Image, str]:
+    """A typewritten page as a clean RGB scan at 300 dpi (or *faded*: pale ink on yellowed, uneven paper).
+
+    Black typewriter-style text (monospace, with slight strike variations) on
+    a light cream paper with a fine texture; returns the image and its exact
+    text. The faded version has grey ink at a fifth of the contrast and a
+    strong light gradient: what an old carbon copy looks like.
+
+    >>> image, text = render_typescript()
+    >>> image.mode, image.size, text.splitlines()[0]
+    ('RGB', (1564, 2000), 'MAIRIE DE MONTREUIL')
+    """
+    rng = np.random.default_rng(seed)
+    width, height = size
+    mask = Image.new("L", size, 0)
+    draw = ImageDraw.Draw(mask)
+    fnt = font("mono", 40)
+    y = 220
+    for line in lines:
+        x = 170
+        for char in line:  # a typewriter strikes each letter with its own strength and a little offset
+            draw.text((x, y + int(rng.integers(-1, 2))), char, font=fnt, fill=int(rng.integers(200, 256)))
+            x += fnt.getlength("M")
+        y += 64 if line else 40
+    ink = np.asarray(mask, np.float32) / 255.0
+    grain = rng.normal(0, 3.0, (height, width)).astype(np.float32)
+    paper = np.stack([np.full((height, width), v, np.float32) for v in (238, 232, 214)], axis=-1) + grain[..., None]
+    if faded:
+        gradient = np.linspace(0, 60, width, dtype=np.float32)[None, :] + np.linspace(0, 30, height, dtype=np.float32)[:, None]
+        paper = paper - gradient[..., None] * np.array([0.6, 0.7, 1.0], np.float32)
+        ink_colour, strength = np.array([150, 140, 130], np.float32), 0.55
+    else:
+        ink_colour, strength = np.array([25, 25, 30], np.float32), 1.0
+    alpha = (ink * strength)[..., None]
+    pixels = paper * (1 - alpha) + ink_colour * alpha
+    image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "RGB")
+    return image, "\n".join(lines) + "\n"
+
+
 # ---------------------------------------------------------------- files
 
 def generate(out_dir: Path, seed: int) -> list[Path]:

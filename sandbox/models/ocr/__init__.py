@@ -166,12 +166,18 @@ def read_documents(
         for doc in documents
         for number, image in enumerate(doc.pages, start=1)
     ]
-    raw_tasks = [replace(t, cleanup=None) for t in tasks] if baseline and cleanup is not None else []
+    # the measured choice reads the raw page anyway: its reading is the baseline, no second pass
+    raw_tasks = [replace(t, cleanup=None) for t in tasks] if baseline and cleanup not in (None, "auto") else []
     results = read_pages(tasks + raw_tasks, jobs=jobs, deadline=deadline, on_page=on_page)
     main, raw = results[: len(tasks)], results[len(tasks):]
     pages = tuple(r for r in main if isinstance(r, OcrPage))
     failed = tuple(failures) + tuple(r for r in main if isinstance(r, PageFailure))
-    raw_pages = tuple(r for r in raw if isinstance(r, OcrPage)) if raw_tasks else (pages if baseline else ())
+    if raw_tasks:
+        raw_pages = tuple(r for r in raw if isinstance(r, OcrPage))
+    elif baseline:
+        raw_pages = tuple(p.raw if p.raw is not None else p for p in pages)
+    else:
+        raw_pages = ()
     return BatchResult(pages, failed, time.perf_counter() - start, tuple(d.filename for d in documents), raw_pages)
 
 

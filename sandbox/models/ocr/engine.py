@@ -34,7 +34,32 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from sandbox.models.ocr.cleanup import CleanupOptions, CleanupResult, ImageMeasures, as_array, auto_options, clean, measure
+from sandbox.models.ocr.choice import (
+    EMPTY_LABELS,
+    EmptyReason,
+    ReadingScore,
+    Variant,
+    choose,
+    coverage,
+    empty_reason,
+    line_bands,
+    layout_psm,
+    score_words,
+    why,
+)
+from sandbox.models.ocr.cleanup import (
+    TARGET_TEXT_HEIGHT,
+    CleanupOptions,
+    CleanupResult,
+    ImageMeasures,
+    as_array,
+    auto_options,
+    binarise_otsu,
+    clean,
+    measure,
+    normalise_illumination,
+    to_grayscale,
+)
 
 INSTALL_COMMAND = "sudo apt-get install -y tesseract-ocr tesseract-ocr-fra"
 DEFAULT_LANG = "fra"
@@ -42,9 +67,10 @@ DEFAULT_PSM = 3
 DEFAULT_TIMEOUT = 120.0
 LOW_CONFIDENCE = 75.0
 PSM_LABELS = {
-    3: "Automatique (colonnes et blocs détectés)",
+    3: "Automatique (colonnes et blocs détectés ; ligne seule ou petit bloc reconnus)",
     4: "Une colonne de texte de tailles variables",
     6: "Un seul bloc de texte uniforme",
+    7: "Une seule ligne de texte",
     11: "Texte épars, sans ordre",
     12: "Texte épars, avec détection d'orientation",
 }
@@ -56,6 +82,7 @@ LANGUAGE_LABELS = {
     "spa": "espagnol",
     "lat": "latin",
     "frm": "moyen français (1400-1600)",
+    "Latin": "écriture latine, imprimés anciens",
     "nld": "néerlandais",
     "por": "portugais",
 }
@@ -125,6 +152,18 @@ class OcrPage:
     measures : ImageMeasures, optional
     corrected_text : str, optional
         The text as a person corrected it; when set, it is the page's text.
+    variant : Variant
+        How the page was prepared before the reading kept (raw, measured clean-up…).
+    readings : tuple of ReadingScore
+        The score of every reading tried, the raw page first; the chosen one is ``variant``.
+    reason : str
+        Why this reading was kept (French), or why the page gives no text.
+    empty : EmptyReason, optional
+        Set when no reading gave any word: blank page, image too small, handwriting suspected.
+    rotation : int
+        Rotation (degrees, multiple of 90) applied after orientation detection.
+    raw : OcrPage, optional
+        The reading of the raw page when another reading was kept (for comparison).
     """
 
     source: str
@@ -140,6 +179,17 @@ class OcrPage:
     scale: float = 1.0
     measures: ImageMeasures | None = None
     corrected_text: str | None = None
+    variant: Variant = Variant.RAW
+    readings: tuple[ReadingScore, ...] = ()
+    reason: str = ""
+    empty: EmptyReason | None = None
+    rotation: int = 0
+    raw: "OcrPage | None" = None
+
+    @property
+    def chosen(self) -> ReadingScore | None:
+        """The score of the reading kept, if several were measured."""
+        return next((r for r in self.readings if r.variant == self.variant), None)
 
     @property
     def label(self) -> str:
@@ -335,7 +385,13 @@ def _to_input_coordinates(words: list[Word], result: CleanupResult | None, width
 
 @dataclass(frozen=True)
 class PageTask:
-    """One page to read: its image, or the path of its file (opened and checked in the worker), and how."""
+    """One page to read: its image, or the path of its file (opened and checked in the worker), and how.
+
+    *cleanup* is ``"auto"`` (the measured choice between the raw page and the
+    clean-up variants), a :class:`CleanupOptions` (those steps, read once),
+    or None (the page as it is, read once). *session* names who asked, so
+    that concurrent batches share the workers fairly.
+    """
 
     source: str
     page: int
@@ -345,13 +401,66 @@ class PageTask:
     lang: str = DEFAULT_LANG
     psm: int = DEFAULT_PSM
     timeout: float = DEFAULT_TIMEOUT
+    session: str = ""
+
+
+def _orientation(path: str, timeout: float) -> int:
+    """Rotation (0, 90, 180, 270) Tesseract's orientation detection (OSD) advises, 0 when unsure or unavailable."""
+    import pytesseract
+
+    try:
+        osd = pytesseract.image_to_osd(path, config="--psm 0", output_type=pytesseract.Output.DICT, timeout=timeout)
+    except Exception:  # OSD model missing, too little text to tell: keep the page as it is
+        return 0
+    if float(osd.get("orientation_conf", 0)) < 2.0:
+        return 0
+    return int(osd.get("rotate", 0)) % 360
+
+
+class _Reader:
+    """Reads variants of one page with Tesseract, within the page's time limit, in a private folder."""
+
+    def __init__(self, task: PageTask, folder: str, start: float):
+        self.task, self.folder, self.start = task, folder, start
+        self.count = 0
+
+    def remaining(self) -> float:
+        left = self.task.timeout - (time.perf_counter() - self.start)
+        if left <= 0:
+            raise RuntimeError("Tesseract process timeout")
+        return left
+
+    def path_of(self, pixels: np.ndarray) -> str:
+        self.count += 1
+        path = str(Path(self.folder) / f"page{self.count}.pnm")  # uncompressed: fastest to write and to read
+        Image.fromarray(np.ascontiguousarray(pixels)).save(path, format="PPM")
+        return path
+
+    def read(self, variant: Variant, path: str, psm: int, bands=None, result=None) -> tuple[list[Word], ReadingScore]:
+        """Read the image at *path*; *bands* (text lines of the input page) give the reading's coverage."""
+        began = time.perf_counter()
+        words = _read_words(path, self.task.lang, psm, self.remaining())
+        score = score_words(variant, [w.text for w in words], [w.conf for w in words],
+                            seconds=time.perf_counter() - began, psm=psm)
+        if bands is not None:
+            boxes = [w.box for w in words if w.conf >= 30]
+            if result is not None:
+                boxes = [w.box for w in _to_input_coordinates([w for w in words if w.conf >= 30], result, 10**6, 10**6)]
+            score = replace(score, coverage=coverage(bands, boxes))
+        return words, score
+
+
+def _light(gray: np.ndarray, measures: ImageMeasures) -> np.ndarray:
+    return normalise_illumination(gray, measures.text_height or TARGET_TEXT_HEIGHT)
 
 
 def recognise_page(task: PageTask) -> OcrPage:
     """Clean up and read one page in *this* process (the workers call it; so can a test).
 
-    *cleanup* is ``"auto"`` (the measured preset), a :class:`CleanupOptions`,
-    or None (no clean-up: Tesseract reads the page as it is).
+    With ``cleanup="auto"`` the page is read as it is first; if that reading
+    is not already confident (:attr:`ReadingScore.confident`), the measured
+    clean-up and one more variant are read too, and :func:`choose` keeps the
+    best. A page that gives no word at all says why (:class:`EmptyReason`).
 
     Raises
     ------
@@ -371,40 +480,107 @@ def recognise_page(task: PageTask) -> OcrPage:
         array = task.image
         direct = False
     height, width = array.shape[:2]
-    measures: ImageMeasures | None = None
-    result: CleanupResult | None = None
-    if task.cleanup is not None:
-        if task.cleanup == "auto":
-            measures = measure(array)
-            options = auto_options(measures)
-        else:
-            options = task.cleanup
-        result = clean(array, options, measures=measures)
-        if not result.applied and direct:
+    with tempfile.TemporaryDirectory(prefix="page-") as folder:  # inside the worker's private (0700) folder
+        reader = _Reader(task, folder, start)
+        raw_path = str(task.path) if direct else None
+        if task.cleanup is None or isinstance(task.cleanup, CleanupOptions):
+            return _read_once(task, reader, array, raw_path, width, height)
+        return _read_best(task, reader, array, raw_path, width, height)
+
+
+def _page(task: PageTask, words, width, height, start, **fields) -> OcrPage:
+    return OcrPage(source=task.source, page=task.page, width=width, height=height, words=tuple(words), lang=task.lang,
+                   seconds=time.perf_counter() - start, **fields)
+
+
+def _read_once(task, reader, array, raw_path, width, height) -> OcrPage:
+    """No choice: the raw page (``cleanup=None``) or the steps a person chose."""
+    result = None
+    if isinstance(task.cleanup, CleanupOptions):
+        result = clean(array, task.cleanup)
+        if not result.applied and raw_path is not None:
             result = None  # nothing changed: let Tesseract read the file itself
-    with tempfile.TemporaryDirectory(prefix="sandbox-ocr-") as folder:
-        if result is None and direct:
-            path = str(task.path)
-        else:
-            pixels = result.image if result is not None else array
-            path = str(Path(folder) / "page.pnm")  # uncompressed: fastest to write and to read
-            Image.fromarray(np.ascontiguousarray(pixels)).save(path, format="PPM")
-        words = _read_words(path, task.lang, task.psm, task.timeout)
+    variant = Variant.RAW if result is None else Variant.MANUAL
+    path = raw_path if result is None and raw_path else reader.path_of(result.image if result is not None else array)
+    words, score = reader.read(variant, path, task.psm)
     words = _to_input_coordinates(words, result, width, height)
-    return OcrPage(
-        source=task.source,
-        page=task.page,
-        width=width,
-        height=height,
-        words=tuple(words),
-        lang=task.lang,
-        psm=task.psm,
-        seconds=time.perf_counter() - start,
-        steps=result.applied if result is not None else (),
-        angle=result.angle if result is not None else 0.0,
-        scale=result.scale if result is not None else 1.0,
-        measures=measures,
-    )
+    empty = None if words else empty_reason(to_grayscale(array))
+    return _page(task, words, width, height, reader.start, psm=task.psm, variant=variant, readings=(score,),
+                 reason=EMPTY_LABELS[empty] if empty else "", empty=empty,
+                 steps=result.applied if result is not None else (),
+                 angle=result.angle if result is not None else 0.0, scale=result.scale if result is not None else 1.0)
+
+
+def _rotate(array: np.ndarray, rotation: int) -> np.ndarray:
+    """Turn the page clockwise by *rotation* degrees (what OSD's « Rotate » asks for)."""
+    return np.ascontiguousarray(np.rot90(array, k=-(rotation // 90) % 4))
+
+
+def _read_best(task, reader, array, raw_path, width, height) -> OcrPage:
+    """The measured choice: raw first, stop if confident, else the clean-up variants; keep the best."""
+    gray = to_grayscale(array)
+    psm = layout_psm(gray, task.psm) if task.psm == DEFAULT_PSM else task.psm
+    path = raw_path if raw_path is not None else reader.path_of(array)
+    bands = line_bands(gray)
+    raw_words, raw_score = reader.read(Variant.RAW, path, psm, bands)
+    rotation = 0
+    if not raw_score.confident and raw_score.score < 0.6 and psm == DEFAULT_PSM:
+        rotation = _orientation(path, reader.remaining())
+        if rotation:
+            array, gray = _rotate(array, rotation), _rotate(gray, rotation)
+            bands = line_bands(gray)
+            raw_words, raw_score = reader.read(Variant.RAW, reader.path_of(array), psm, bands)
+    readings: list[tuple[ReadingScore, list[Word], CleanupResult | None]] = [(raw_score, raw_words, None)]
+    measures = None
+    if not raw_score.confident:
+        measures = measure(gray)
+        options = auto_options(measures)
+        preset = clean(gray, options, measures=measures)
+        tried: list[np.ndarray] = []
+        if set(preset.applied) - {"grayscale"}:
+            words, score = reader.read(Variant.PRESET, reader.path_of(preset.image), psm, bands, preset)
+            readings.append((score, words, preset))
+            tried.append(preset.image)
+        best = choose([r[0] for r in readings])
+        if not best.confident:
+            light = _light(gray, measures)
+            variant, pixels = (Variant.BINARY, binarise_otsu(light)) if options.binarise is None else (Variant.LIGHT, light)
+            identity = CleanupResult(pixels, (), np.eye(3), measures=measures)
+            words, score = reader.read(variant, reader.path_of(pixels), psm, bands)
+            readings.append((score, words, identity))
+    chosen = choose([r[0] for r in readings])
+    score, words, result = next(r for r in readings if r[0] is chosen)
+    words = _to_input_coordinates(words, result, *gray.shape[::-1])
+    if rotation:
+        words = _unrotate(words, rotation, width, height)
+    scores = tuple(r[0] for r in readings)
+    empty = None if words else empty_reason(gray)
+    reason = EMPTY_LABELS[empty] if empty else why(chosen, scores)
+    raw_page = None
+    if chosen.variant != Variant.RAW:
+        raw_only = raw_words if not rotation else _unrotate(raw_words, rotation, width, height)
+        raw_page = _page(task, raw_only, width, height, reader.start, psm=psm, readings=(raw_score,), rotation=rotation)
+    steps = (result.applied or ("illumination",) + (("binarise",) if chosen.variant == Variant.BINARY else ())) if result is not None else ()
+    return _page(task, words, width, height, reader.start, psm=psm, steps=steps,
+                 angle=result.angle if result is not None else 0.0, scale=result.scale if result is not None else 1.0,
+                 measures=measures, variant=chosen.variant, readings=scores, reason=reason, empty=empty,
+                 rotation=rotation, raw=raw_page)
+
+
+def _unrotate(words: list[Word], rotation: int, width: int, height: int) -> list[Word]:
+    """Boxes read on the page turned by *rotation* (clockwise), mapped back to the input page of *width* × *height*."""
+    out = []
+    for w in words:
+        x0, y0, x1, y1 = w.box
+        if rotation == 90:  # turned clockwise: x' = H - y, y' = x
+            box = (y0, height - x1, y1, height - x0)
+        elif rotation == 180:
+            box = (width - x1, height - y1, width - x0, height - y0)
+        else:  # 270: x' = y, y' = W - x
+            box = (width - y1, x0, width - y0, x1)
+        left, top = max(0, box[0]), max(0, box[1])
+        out.append(replace(w, left=left, top=top, width=max(1, box[2] - left), height=max(1, box[3] - top)))
+    return out
 
 
 def _safe_recognise(task: PageTask) -> OcrPage | PageFailure:
@@ -423,45 +599,73 @@ def _safe_recognise(task: PageTask) -> OcrPage | PageFailure:
 
 
 # ---------------------------------------------------------------- workers
+#
+# The pool is shared by every session of the app. Fairness: a batch keeps at
+# most as many pages queued as there are workers, and submits the next one
+# when one is done, so another session's page waits for at most one page per
+# worker, not for a whole batch. A batch's time limit only affects its own
+# pages: those not started are cancelled, those being read finish (within the
+# per-page limit) and are ignored; no worker is killed for it.
+#
+# Privacy: each pool has a private folder (mode 0700); every worker sets it as
+# its temporary folder, so the page images and Tesseract's own temporary files
+# (``tess_*``) go there, and it is removed with the pool, however the workers
+# ended.
 
-def _init_worker() -> None:
-    """Set up a worker: one thread for Tesseract and for OpenCV, the parallelism is between workers."""
+def _init_worker(folder: str) -> None:
+    """Set up a worker: one thread for Tesseract and OpenCV, temporary files in the pool's private folder."""
     os.environ["OMP_THREAD_LIMIT"] = "1"  # in the worker only: the app's process keeps its own settings
+    os.environ["TMPDIR"] = folder
+    tempfile.tempdir = tempfile.mkdtemp(prefix="worker-", dir=folder)
     import cv2
 
     cv2.setNumThreads(1)
 
 
-_POOLS: dict[int, ProcessPoolExecutor] = {}
+@dataclass
+class _Pool:
+    executor: ProcessPoolExecutor
+    folder: str
+
+
+_POOLS: dict[int, _Pool] = {}
 _POOL_LOCK = threading.Lock()
 
 
-def _pool(jobs: int) -> ProcessPoolExecutor:
+def _pool(jobs: int) -> _Pool:
     with _POOL_LOCK:
         pool = _POOLS.get(jobs)
         if pool is None:
-            pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker)
-            _POOLS[jobs] = pool
+            folder = tempfile.mkdtemp(prefix="sandbox-ocr-")  # 0700: readable by this user only
+            executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                           initializer=_init_worker, initargs=(folder,))
+            pool = _POOLS[jobs] = _Pool(executor, folder)
         return pool
 
 
-def _drop_pool(jobs: int, *, kill: bool = False) -> None:
+def _drop_pool(jobs: int, *, kill: bool = False, expected: _Pool | None = None) -> None:
+    """Stop a pool (only *expected* if given: another batch may already have replaced it) and remove its folder."""
     with _POOL_LOCK:
-        pool = _POOLS.pop(jobs, None)
-    if pool is None:
-        return
-    processes = list((getattr(pool, "_processes", None) or {}).values()) if kill else []
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:  # a page still being read past the batch's limit
-        if process.is_alive():
-            process.terminate()
+        pool = _POOLS.get(jobs)
+        if pool is None or (expected is not None and pool is not expected):
+            return
+        del _POOLS[jobs]
+    processes = list((getattr(pool.executor, "_processes", None) or {}).values())
+    pool.executor.shutdown(wait=False, cancel_futures=True)
+    if kill:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+    shutil.rmtree(pool.folder, ignore_errors=True)
 
 
 @atexit.register
 def shutdown_workers() -> None:
-    """Stop the worker processes (called at exit)."""
+    """Stop the worker processes and remove their private folders (called at exit)."""
     for jobs in list(_POOLS):
-        _drop_pool(jobs)
+        _drop_pool(jobs, kill=True)
 
 
 def default_jobs() -> int:
@@ -480,7 +684,8 @@ def read_pages(
 
     A page that fails (timeout, Tesseract error, a crashed worker) becomes a
     :class:`PageFailure` and the others go on. Past *deadline* seconds for
-    the whole batch, the pages not yet read are reported as not read.
+    the whole batch, the pages not yet read are reported as not read; the
+    pages of other batches sharing the workers are not affected.
 
     Parameters
     ----------
@@ -500,33 +705,42 @@ def read_pages(
     start = time.perf_counter()
     done_count = 0
     for attempt in range(2):  # a crashed worker pool is restarted once
-        pending = [i for i, r in enumerate(results) if r is None]
-        if not pending:
+        queue = [i for i, r in enumerate(results) if r is None]
+        if not queue:
             break
-        try:
-            pool = _pool(jobs)
-            futures = {pool.submit(_safe_recognise, tasks[i]): i for i in pending}
-        except (BrokenProcessPool, RuntimeError):
-            _drop_pool(jobs)
-            continue
+        pool = _pool(jobs)
+        futures: dict = {}
         broken = False
-        waiting = set(futures)
-        while waiting:
+
+        def submit() -> None:
+            nonlocal broken
+            while queue and len(futures) < jobs and not broken:
+                i = queue.pop(0)
+                try:
+                    futures[pool.executor.submit(_safe_recognise, tasks[i])] = i
+                except (BrokenProcessPool, RuntimeError):
+                    queue.insert(0, i)
+                    broken = True
+
+        submit()
+        while futures:
             remaining = None if deadline is None else max(0.0, deadline - (time.perf_counter() - start))
-            finished, waiting = wait(waiting, timeout=remaining, return_when=FIRST_COMPLETED)
-            if not finished:  # the batch's time limit
-                for future in waiting:
-                    j = futures[future]
+            finished, _ = wait(list(futures), timeout=remaining, return_when=FIRST_COMPLETED)
+            if not finished:  # this batch's time limit: only its own pages stop
+                for future, j in futures.items():
+                    future.cancel()
                     results[j] = PageFailure(tasks[j].source, tasks[j].page, f"non lue : limite de {deadline:.0f} s pour le lot atteinte")
-                _drop_pool(jobs, kill=True)
-                waiting = set()
+                for j in queue:
+                    results[j] = PageFailure(tasks[j].source, tasks[j].page, f"non lue : limite de {deadline:.0f} s pour le lot atteinte")
+                futures, queue = {}, []
                 break
             for future in sorted(finished, key=futures.get):
-                i = futures[future]
+                i = futures.pop(future)
                 try:
                     outcome = future.result()
                 except BrokenProcessPool:
                     broken = True
+                    queue.insert(0, i)
                     continue
                 except Exception as exc:
                     outcome = PageFailure(tasks[i].source, tasks[i].page, f"la page n'a pas pu être lue ({exc})")
@@ -534,9 +748,10 @@ def read_pages(
                 done_count += 1
                 if on_page is not None:
                     on_page(outcome, done_count, len(tasks))
+            submit()
         if not broken:
             break
-        _drop_pool(jobs)
+        _drop_pool(jobs, kill=True, expected=pool)
     final = []
     for result, task in zip(results, tasks):
         final.append(result if result is not None else PageFailure(task.source, task.page, "le processus de lecture s'est arrêté brutalement"))
