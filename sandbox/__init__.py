@@ -1,9 +1,13 @@
 """Bac à sable IA: small AI use cases for French communes, offline.
 
-The package is organised as in ``DESIGN.md``: ``sandbox.data`` reads and
-validates tables, ``sandbox.models`` holds the algorithms (no Streamlit),
-``sandbox.pages`` and ``sandbox.ui`` are the Streamlit front end and
-``sandbox.cli`` runs the same models from the command line.
+One English slug per demo (``ocr``, ``collection``, ``water``, ``matching``,
+``seniors``) names its package in each layer: ``sandbox.data`` reads and
+validates tables (``data/schemas/<slug>.py``), ``sandbox.models.<slug>`` holds
+the algorithms (no Streamlit), ``sandbox.pages.<slug>`` and ``sandbox.ui`` are
+the Streamlit front end, ``sandbox.commands.<slug>`` runs the same models from
+the command line; ``sandbox.privacy``, ``sandbox.sheet`` and
+``sandbox.workshop`` are the cross-cutting features. ``docs/architecture.md``
+describes the layers and the flow of one upload.
 """
 
 from pathlib import Path
