@@ -1,4 +1,8 @@
-"""Seniors (repérage) : passage à l'échelle du score et de la sélection, qualité du modèle sur des graines neuves.
+"""Seniors (repérage) : territoires sur données réelles, passage à l'échelle du score et de la sélection, qualité du modèle.
+
+0. Territoires (../shared/data) : l'indice et sa robustesse sur les 130 communes réelles, la carte montre les 130 ;
+   un besoin planté (poids connus + bruit) sur les indicateurs réels : poids retrouvés, ρ hors échantillon > poids égaux ;
+   Filosofi tel que publié, de la métropole à la France entière.
 
 1. Échelle : 200 000 personnes scorées et sélectionnées en 5 s au plus ; modèle appris sur 50 000 en 30 s au plus.
 2. Qualité, sur des données générées avec des graines jamais utilisées pendant le développement : AUC ≥ 0,8 ;
@@ -9,15 +13,23 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from bench._util import timed, verdict
-from sandbox.data import validate
+from sandbox.data import DataError, read_table, validate
+from sandbox.data.communes import load_outlines
 from sandbox.data.generators.seniors import make_register
-from sandbox.data.schemas.seniors import PERSONS
+from sandbox.data.insee import insee_indicators
+from sandbox.data.schemas.seniors import PERSONS, TERRITORIES
 from sandbox.models.seniors import (
     RiskModel,
+    TerritoryTable,
+    analyse_territories,
+    fit_weights,
+    prepare_territories,
     compare_models,
     evaluate_capacity,
     expected_calibration_error,
@@ -29,6 +41,70 @@ from sandbox.models.seniors import (
 # Seeds reserved for this benchmark (development used 0–60, 101–303 and 2026).
 SCALE_SEEDS = (9100, 9101)
 QUALITY_SEEDS = ((9201, 9301), (9202, 9302), (9203, 9303))
+
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# Planted weights on the real indicators (higher = more need after orientation), for the recovery check.
+# Far from equal weights, as a real need usually is (equal weights then rank it only moderately well).
+PLANTED = {"share_75plus": 0.55, "alone_80plus": 0.0, "poverty_60_74": 0.45, "gp_access": 0.0}
+
+
+def territories() -> None:
+    print("\n0. Territoires sur données publiques réelles (../shared/data)")
+    real = SHARED / "territories_real" / "indicators_mgp.csv"
+    filosofi = SHARED / "insee" / "cc_filosofi_2021_COM.csv"
+    if not real.is_file():
+        print("   ../shared/data absent : partie sautée")
+        return
+    frame = read_table(real.read_bytes(), real.name)
+    start = time.perf_counter()
+    table = prepare_territories(validate(frame, TERRITORIES).frame, filename=real.name)
+    run = analyse_territories(table, draws=500, seed=0)
+    seconds = time.perf_counter() - start
+    geo = run.index.to_geojson(load_outlines())
+    coloured = sum(f["properties"]["index"] is not None for f in geo["features"])
+    print(f"   130 communes réelles : indice + robustesse (500 tirages) en {seconds:.2f} s ; "
+          f"{len(table.indicators)} indicateurs, imputés : {dict(table.imputed)}")
+    print(f"   carte : {coloured} communes colorées sur {len(geo['features'])} — cible 130 : {verdict(coloured == 130)}")
+    print(f"   robustesse : {run.robustness.summary_fr()}")
+
+    # Planted outcome: known weights on the real (z-scored, oriented) indicators, plus noise.
+    used = tuple(PLANTED)
+    sub = prepare_territories(validate(frame, TERRITORIES).frame, indicators=used)
+    signs = np.array([sub.directions.get(i, 1) for i in used], dtype=float)
+    x = sub.frame[list(used)].to_numpy(dtype=float) * signs
+    z = (x - x.mean(axis=0)) / x.std(axis=0)
+    truth = np.array([PLANTED[i] for i in used])
+    results = []
+    for seed in range(5):
+        rng = np.random.default_rng(1000 + seed)
+        need = z @ truth + rng.normal(0, 0.35, len(z))
+        planted = TerritoryTable(sub.frame.assign(outcome=need), used, directions=sub.directions)
+        fit = fit_weights(planted, outcome_label="planté")
+        error = max(abs(fit.weights[i] - PLANTED[i]) for i in used)
+        results.append((fit.rho_fitted, fit.rho_equal, error))
+        print(f"   besoin planté (graine {1000 + seed}) : ρ hors échantillon {fit.rho_fitted:.3f} contre {fit.rho_equal:.3f} "
+              f"à poids égaux ; écart max aux poids plantés {error:.3f} ; poids appris "
+              + ", ".join(f"{i} {fit.weights[i]:.2f}" for i in used))
+    worst_gain = min(r[0] - r[1] for r in results)
+    worst_error = max(r[2] for r in results)
+    print(f"   pire des 5 graines : ρ appris − ρ poids égaux = {worst_gain:+.3f} — cible > 0 : {verdict(worst_gain > 0)} ; "
+          f"écart max aux poids plantés {worst_error:.3f} — cible ≤ 0,10 : {verdict(worst_error <= 0.10)}")
+
+    if filosofi.is_file():
+        raw = read_table(filosofi.read_bytes(), filosofi.name)
+        for scope in ("mgp", "89", None):
+            start = time.perf_counter()
+            built = insee_indicators([raw], scope=scope, filenames=[filosofi.name])
+            try:
+                t = prepare_territories(validate(built.frame.reset_index(drop=True), TERRITORIES).frame)
+            except DataError as exc:  # small communes: most values are secret
+                print(f"   Filosofi 2021, périmètre {scope} : {len(built.frame)} territoires, refusé en français "
+                      f"({time.perf_counter() - start:.1f} s) : {str(exc)[:110]}…")
+                continue
+            analyse_territories(t, draws=200, seed=0)
+            print(f"   Filosofi 2021 tel que publié, périmètre {scope or 'France entière'} : {len(t.frame)} territoires, "
+                  f"{len(t.indicators)} indicateurs, de bout en bout en {time.perf_counter() - start:.1f} s")
 
 
 def _people(n: int, seed: int):
@@ -109,6 +185,7 @@ def quality() -> None:
 
 
 def main() -> None:
+    territories()
     scale()
     quality()
 
