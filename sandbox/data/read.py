@@ -41,6 +41,12 @@ MAX_WORKBOOK_UNCOMPRESSED = 400 << 20
 #: …or whose sheets declare or place cells over more than this many cells (the reader
 #: allocates the whole rectangle: A1 and XFD1048576 alone would ask for 512 GiB).
 MAX_SHEET_CELLS = 20_000_000
+#: A sheet's rectangle may exceed this many cells only if the file writes at least one cell
+#: in :data:`MAX_SPARSITY` of them: reading costs seconds per million cells of rectangle, so
+#: a few bytes (two far-apart cells, or an ODS cell « repeated » a million times) must not
+#: buy a minute of server time.
+SPARSE_SHEET_CELLS = 1_000_000
+MAX_SPARSITY = 20
 SEPARATORS = (";", ",", "\t", "|")
 SEPARATOR_NAMES = {";": "le point-virgule", ",": "la virgule", "\t": "la tabulation", "|": "la barre verticale"}
 NULL_VALUES = ["", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null", "#N/A", "#VALEUR!", "#VALUE!"]
@@ -453,11 +459,16 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _sheet_extent(stream: io.BufferedIOBase) -> tuple[int, int]:
-    """(rows, columns) a worksheet XML declares or reaches, read by chunks (never held whole)."""
-    rows = cols = 0
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
+
+
+def _sheet_extent(stream: io.BufferedIOBase) -> tuple[int, int, int]:
+    """(rows, columns, cells written) a worksheet XML declares or reaches, read by chunks (never held whole)."""
+    rows = cols = written = 0
     tail = b""
     while chunk := stream.read(_SCAN_CHUNK):
+        # Cells are counted in the new bytes only (a tag cut by the chunk edge is counted twice at most).
+        written += len(_CELL_TAG.findall(tail[-8:] + chunk))
         text = tail + chunk
         for match in _DIMENSION.finditer(text):
             for letters, digits in ((match.group(1), match.group(2)), (match.group(3), match.group(4))):
@@ -472,7 +483,103 @@ def _sheet_extent(stream: io.BufferedIOBase) -> tuple[int, int]:
         if found:
             rows = max(rows, max(map(int, found)))
         tail = text[-_SCAN_OVERLAP:]
-    return rows, cols
+    return rows, cols, written
+
+
+_ODS_TAG = re.compile(
+    rb"<(/?)(?:[\w.-]+:)?(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*)>"
+)
+_ROWS_REPEATED = re.compile(rb"number-rows-repeated\s*=\s*[\"'](\d+)")
+_COLUMNS_REPEATED = re.compile(rb"number-columns-repeated\s*=\s*[\"'](\d+)")
+_VALUE_TYPE = re.compile(rb"value-type\s*=")
+#: No tag of a real spreadsheet is this long; a longer one is refused rather than buffered.
+_MAX_TAG = 1 << 20
+
+
+def _repeat(pattern: re.Pattern, attributes: bytes) -> int:
+    found = pattern.search(attributes)
+    return max(1, int(found.group(1))) if found else 1
+
+
+def _ods_extents(stream: io.BufferedIOBase) -> list[tuple[int, int, int]]:
+    """(rows, columns, cells written) of each table of an ODS ``content.xml``, streamed.
+
+    Rows and columns are counted after ``table:number-rows-repeated`` and
+    ``table:number-columns-repeated``, up to the last non-empty cell (the
+    reader materialises that rectangle; the empty rows and columns that
+    LibreOffice repeats to the end of the sheet are not counted). « Written »
+    counts the non-empty cell elements actually present in the file.
+
+    >>> xml = (b'<table:table><table:table-row table:number-rows-repeated="1000">'
+    ...        b'<table:table-cell office:value-type="float" table:number-columns-repeated="30"/>'
+    ...        b'<table:table-cell table:number-columns-repeated="9000"/></table:table-row></table:table>')
+    >>> _ods_extents(io.BytesIO(xml))
+    [(1000, 30, 1)]
+    """
+    extents: list[tuple[int, int, int]] = []
+    depth = row = row_repeat = column = rows = cols = written = 0
+    row_has_value = False
+    tail = b""
+    while chunk := stream.read(_SCAN_CHUNK):
+        text = tail + chunk
+        if b"<!ENTITY" in text:
+            raise ValueError("entity declaration")
+        cut = text.rfind(b"<")
+        end = text.rfind(b">")
+        if cut <= end:  # every tag in the buffer is complete
+            cut = len(text)
+        tail = text[cut:]
+        if len(tail) > _MAX_TAG:
+            raise ValueError("tag too long")
+        for closing, name, attributes in _ODS_TAG.findall(text[:cut]):
+            self_closing = attributes.rstrip().endswith(b"/")
+            if name == b"table":
+                if not closing:
+                    depth += 1
+                    if depth == 1:
+                        row = rows = cols = written = 0
+                if closing or self_closing:
+                    if depth == 1:
+                        extents.append((rows, cols, written))
+                    depth = max(0, depth - 1)
+            elif name == b"table-row":
+                if not closing:
+                    row_repeat, column, row_has_value = _repeat(_ROWS_REPEATED, attributes), 0, False
+                if closing or self_closing:
+                    row += row_repeat
+                    if row_has_value:
+                        rows = max(rows, row)
+                    row_repeat = 1
+            elif not closing:  # a cell (or a covered cell of a merged range)
+                repeat = _repeat(_COLUMNS_REPEATED, attributes)
+                column += repeat
+                if _VALUE_TYPE.search(attributes) or not self_closing:
+                    written += 1
+                    row_has_value = True
+                    cols = max(cols, column)
+    if depth >= 1:  # truncated content: still report what was seen
+        extents.append((rows, cols, written))
+    return extents
+
+
+def _check_extent(rows: int, cols: int, written: int, filename: str, hint: str) -> None:
+    """Refuse a sheet whose rectangle is too large, or too large for the cells the file really writes."""
+    cells = rows * cols
+    extent = (
+        f"une feuille du classeur s'étend sur {plural(rows, 'ligne')} et {plural(cols, 'colonne')} "
+        f"({plural(cells, 'cellule')})"
+    )
+    if cols > MAX_COLUMNS:
+        raise DataError(f"{extent}, au-delà de la limite de {num(MAX_COLUMNS)} colonnes", filename=filename, hint=hint)
+    if cells > MAX_SHEET_CELLS:
+        raise DataError(f"{extent}, au-delà de la limite de {num(MAX_SHEET_CELLS)} cellules", filename=filename, hint=hint)
+    if cells > SPARSE_SHEET_CELLS and cells > MAX_SPARSITY * written:
+        raise DataError(
+            f"{extent} alors que le fichier n'en écrit que {num(written)} (cellules répétées ou très "
+            f"éloignées) : au-delà de la limite de {num(SPARSE_SHEET_CELLS)} cellules pour une feuille aussi creuse",
+            filename=filename,
+            hint=hint,
+        )
 
 
 def check_workbook(source: bytes | Path, filename: str) -> None:
@@ -481,9 +588,14 @@ def check_workbook(source: bytes | Path, filename: str) -> None:
     An XLSX or ODS file is a zip archive: its members' total uncompressed size
     must stay under :data:`MAX_WORKBOOK_UNCOMPRESSED`; each XLSX worksheet
     must declare (``<dimension>``) and use (cell references) a rectangle of at
-    most :data:`MAX_SHEET_CELLS` cells and :data:`MAX_COLUMNS` columns. Only
-    small pieces of the archive are read at a time. Legacy XLS files (not
-    zip) are left to the reader.
+    most :data:`MAX_SHEET_CELLS` cells and :data:`MAX_COLUMNS` columns; each
+    ODS table likewise, counting its repeated rows and columns up to its last
+    non-empty cell. Past :data:`SPARSE_SHEET_CELLS`, the rectangle must also
+    hold at least one cell written in the file per :data:`MAX_SPARSITY`
+    cells (two far-apart cells or one cell repeated a million times are
+    refused: their bytes are few, the reader's work is not). Only small
+    pieces of the archive are read at a time. Legacy XLS files (not zip) are
+    left to the reader.
 
     Raises
     ------
@@ -495,7 +607,10 @@ def check_workbook(source: bytes | Path, filename: str) -> None:
         archive = zipfile.ZipFile(handle)
     except (zipfile.BadZipFile, OSError):
         return  # not a zip (XLS) or a broken one: the reader says so
-    refuse_hint = "Rouvrez-le dans votre tableur, supprimez les lignes et colonnes vides en fin de feuille, et enregistrez-le à nouveau (ou exportez-le en CSV)."
+    refuse_hint = (
+        "Rouvrez-le dans votre tableur, supprimez les lignes et colonnes vides ou répétées en fin de feuille, "
+        "et enregistrez-le à nouveau (ou exportez-le en CSV)."
+    )
     with archive:
         members = archive.infolist()
         total = sum(m.file_size for m in members)
@@ -508,21 +623,19 @@ def check_workbook(source: bytes | Path, filename: str) -> None:
             )
         for member in members:
             name = member.filename
-            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                scan = lambda stream: [_sheet_extent(stream)]  # noqa: E731
+            elif name == "content.xml":
+                scan = _ods_extents
+            else:
                 continue
             try:
                 with archive.open(member) as stream:
-                    rows, cols = _sheet_extent(stream)
+                    extents = scan(stream)
             except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError):
                 raise DataError("le classeur est abîmé (une feuille ne peut pas être décompressée)", filename=filename, hint=refuse_hint) from None
-            if cols > MAX_COLUMNS or rows * cols > MAX_SHEET_CELLS:
-                raise DataError(
-                    f"une feuille du classeur s'étend sur {num(rows)} lignes et {num(cols)} colonnes "
-                    f"({num(rows * cols)} cellules), au-delà de la limite de {num(MAX_SHEET_CELLS)} cellules "
-                    f"et {num(MAX_COLUMNS)} colonnes",
-                    filename=filename,
-                    hint=refuse_hint,
-                )
+            for rows, cols, written in extents:
+                _check_extent(rows, cols, written, filename, refuse_hint)
 
 
 def _read_sheet(source: bytes | Path, filename: str, sheet: str | int | None) -> pd.DataFrame:
