@@ -5,7 +5,7 @@ workers for their page counts, then submits one task per page that is not
 done yet. Each task runs the OCR model's public per-page function
 (:func:`sandbox.models.ocr.recognise_page`) in the worker process. As pages
 come back, the driver keeps each one in ``DOSSIER/.pages/<document>/`` (a
-small JSON file): an interrupted run, started again with the same command,
+small file): an interrupted run, started again with the same command,
 skips the pages already there and the documents already written. When every
 page of a document is known, its exports are written exactly as without a
 cluster. A page that fails or times out goes to ``DOSSIER/erreurs.csv`` with
@@ -14,8 +14,7 @@ its reason; the others go on.
 
 from __future__ import annotations
 
-import dataclasses
-import json
+import pickle
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -92,7 +91,7 @@ def _read(task) -> dict:
         page = ocr.recognise_page(task)
     except Exception as exc:  # noqa: BLE001 - any failure of a page is recorded, with its reason
         return {"failure": _reason(exc)}
-    return {"page": page_to_dict(page)}
+    return {"page": page}
 
 
 def _reason(exc: BaseException) -> str:
@@ -105,32 +104,16 @@ def _reason(exc: BaseException) -> str:
 # --- page state on disk --------------------------------------------------------------------------
 
 
-def page_to_dict(page) -> dict:
-    """A JSON-able dict of an ``OcrPage`` (the image measures are not kept)."""
-    data = {f.name: getattr(page, f.name) for f in dataclasses.fields(page) if f.name not in ("words", "measures")}
-    data["steps"] = list(page.steps)
-    data["words"] = [dataclasses.asdict(w) for w in page.words]
-    return data
-
-
-def page_from_dict(data: dict):
-    from sandbox.models.ocr import OcrPage, Word
-
-    fields = dict(data)
-    words = tuple(Word(**w) for w in fields.pop("words"))
-    fields["steps"] = tuple(fields.get("steps", ()))
-    return OcrPage(words=words, **fields)
-
-
 def _state_file(out: Path, stem: str, number: int) -> Path:
-    return out / STATE_DIR / stem / f"{number:05d}.json"
+    return out / STATE_DIR / stem / f"{number:05d}.pickle"
 
 
 def _load_state(path: Path):
+    """A page kept by an earlier run of this command (``.pages`` is this tool's own state: never copy one in)."""
     try:
-        return page_from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError, KeyError):
-        return None  # a page half-written when the run stopped: read it again
+        return pickle.loads(path.read_bytes())  # noqa: S301 - written by this command in the user's own folder
+    except Exception:  # noqa: BLE001 - a page half-written when the run stopped: read it again
+        return None
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -208,11 +191,11 @@ def run(client, args, formats: list[str], out: Path, write_document) -> int:
             errors.append({"fichier": str(files[i]), "page": number, "raison": outcome["failure"]})
             print(f"{files[i].name}, p. {number} : ERREUR — {outcome['failure']}", file=sys.stderr)
         else:
-            page = page_from_dict(outcome["page"])
+            page = outcome["page"]
             target = _state_file(out, stems[i], number)
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_suffix(".tmp")
-            tmp.write_text(json.dumps(outcome["page"], ensure_ascii=False), encoding="utf-8")
+            tmp.write_bytes(pickle.dumps(page))
             tmp.replace(target)  # atomic: an interrupted run never leaves half a page
             pages[i][number] = page
         finish(i)

@@ -1,0 +1,186 @@
+"""``--cluster`` on ocr, water and match: the same outputs as the local run, on a LocalCluster of two processes.
+
+One LocalCluster for the whole module; the commands reach it by its
+address (the path a real cluster takes).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sandbox.cli import build_parser, main
+from sandbox.data import DataError
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+SAMPLES = REPO_DIR / "sample_data"
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def address():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                       memory_limit="1GB")
+    try:
+        yield cluster.scheduler_address
+    finally:
+        cluster.close()
+
+
+def files_of(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and p.name not in skip}
+
+
+# --- match -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def matching_tables(tmp_path_factory):
+    root = tmp_path_factory.mktemp("match")
+    cand = pd.read_csv(SAMPLES / "matching" / "candidats.csv", sep=None, engine="python", dtype=str).head(150)
+    cand_path = root / "candidats.csv"
+    cand.to_csv(cand_path, sep=";", index=False)
+    return cand_path, SAMPLES / "matching" / "offres.csv", root
+
+
+@pytest.mark.parametrize("direction", [[], ["--par-offre"]])
+def test_match_on_cluster_equals_local(address, matching_tables, monkeypatch, direction):
+    import sandbox.cluster.matching as on_cluster
+
+    monkeypatch.setattr(on_cluster, "CHUNK_ROWS", 40)  # four chunks over the two workers
+    cand, offers, root = matching_tables
+    local, remote = root / f"local{len(direction)}.csv", root / f"cluster{len(direction)}.csv"
+    assert main(["match", str(cand), str(offers), "--top", "3", "--out", str(local), *direction]) == 0
+    assert main(["match", str(cand), str(offers), "--top", "3", "--out", str(remote), *direction, "--cluster", address]) == 0
+    a = pd.read_csv(local, sep=";", dtype=str)
+    b = pd.read_csv(remote, sep=";", dtype=str)
+    assert len(a) > 100
+    if direction:  # per offer: the same top-3 of each offer (ties may come in another order)
+        key = ["offer_id", "rank"]
+        pd.testing.assert_frame_equal(a.sort_values(key, ignore_index=True)[["offer_id", "score"]],
+                                      b.sort_values(key, ignore_index=True)[["offer_id", "score"]])
+    else:
+        assert local.read_bytes() == remote.read_bytes()
+
+
+# --- water -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def meter_files(tmp_path_factory):
+    root = tmp_path_factory.mktemp("water")
+    frame = pd.read_parquet(SAMPLES / "water" / "readings.parquet")
+    meters = frame["compteur"].drop_duplicates().head(40)
+    parts = root / "parts"
+    parts.mkdir()
+    for i, meter in enumerate(meters):
+        frame[frame["compteur"] == meter].to_parquet(parts / f"{i:03d}.parquet", index=False)
+    return parts
+
+
+def test_water_on_cluster_equals_local(address, meter_files, monkeypatch, tmp_path, capsys):
+    import sandbox.cluster.water as on_cluster
+
+    monkeypatch.setattr(on_cluster, "PARTITION_BYTES", 4 * (meter_files / "000.parquet").stat().st_size)
+    homes = str(SAMPLES / "water" / "households.csv")
+    assert main(["water", str(meter_files), "--households", homes, "--min-peers", "3", "--out", str(tmp_path / "a")]) == 0
+    assert main(["water", str(meter_files), "--households", homes, "--min-peers", "3", "--out", str(tmp_path / "b"),
+                 "--cluster", address]) == 0
+    a, b = files_of(tmp_path / "a"), files_of(tmp_path / "b")
+    assert set(a) >= {"alerts.csv", "messages.csv", "quality.csv", "quality.txt", "households.csv"}
+    assert a == b
+    assert "Partitions : 10/10" in capsys.readouterr().err
+    alerts = pd.read_csv(tmp_path / "b" / "alerts.csv", sep=";")
+    assert len(alerts) > 0  # the sample has leaks: the comparison is not between two empty files
+
+
+def test_water_meter_split_across_partitions_is_refused(address, meter_files, monkeypatch, tmp_path):
+    import sandbox.cluster.water as on_cluster
+    from sandbox.cluster import connect
+    from sandbox.commands.water import reading_files
+    from sandbox.models.water import WaterParams
+
+    split = tmp_path / "split"
+    split.mkdir()
+    frame = pd.read_parquet(meter_files / "000.parquet")
+    frame.iloc[: len(frame) // 2].to_parquet(split / "a.parquet", index=False)
+    pd.read_parquet(meter_files / "001.parquet").to_parquet(split / "b.parquet", index=False)
+    frame.iloc[len(frame) // 2:].to_parquet(split / "c.parquet", index=False)
+    monkeypatch.setattr(on_cluster, "PARTITION_BYTES", 1)  # one file per partition
+    args = build_parser().parse_args(["water", str(split)])
+    with connect(address) as client, pytest.raises(DataError, match="se trouve dans des fichiers de partitions différentes"):
+        on_cluster.analyse_city(client, reading_files(split), args, WaterParams())
+
+
+# --- ocr -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scans(tmp_path_factory):
+    from sandbox.data.generators.ocr import render_lines
+
+    root = tmp_path_factory.mktemp("scans")
+    texts = {"a": ["Arrêté du maire", "de la commune"], "b": ["Registre des naissances"], "c": ["Lettre du préfet"]}
+    (root / "sub").mkdir()
+    for name, lines in texts.items():
+        folder = root / "sub" if name == "c" else root
+        render_lines(lines, size=(700, 220), font_px=30).save(folder / f"{name}.png")
+    (root / "sub" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n this is not an image")
+    return root
+
+
+def test_ocr_on_cluster_equals_local_lists_failures_and_resumes(address, scans, tmp_path, capsys):
+    listed = [scans / "a.png", scans / "b.png", scans / "sub" / "broken.png", scans / "sub" / "c.png"]
+    status = main(["ocr", *map(str, listed), "--out", str(tmp_path / "local"), "--formats", "txt,alto,csv", "--jobs", "1"])
+    assert status == 1  # the broken file
+    out = tmp_path / "cluster"
+    assert main(["ocr", str(scans), "--out", str(out), "--formats", "txt,alto,csv", "--cluster", address]) == 1
+    assert files_of(tmp_path / "local") == files_of(out, skip=("erreurs.csv",))
+    assert "Arrêté" in (out / "a.txt").read_text(encoding="utf-8")
+    errors = pd.read_csv(out / "erreurs.csv", sep=";", encoding="utf-8-sig")
+    assert errors["fichier"].str.endswith("broken.png").tolist() == [True]
+    assert "image" in errors["raison"].iloc[0]
+    capsys.readouterr()
+
+    # Resumed: a document whose exports were lost is written again from the pages kept, nothing is read again.
+    (out / "b.txt").unlink()
+    listing = scans / "liste.txt"
+    listing.write_text("a.png\nb.png\nsub/c.png\n", encoding="utf-8")
+    assert main(["ocr", str(listing), "--out", str(out), "--formats", "txt,alto,csv", "--cluster", address]) == 0
+    captured = capsys.readouterr()
+    assert "2 document(s) déjà écrit(s), 1 page(s) déjà lue(s)" in captured.err
+    assert "0 page(s) lue(s) sur le cluster, 1 document(s) écrit(s), 0 erreur(s)" in captured.out
+    assert (out / "b.txt").read_bytes() == (tmp_path / "local" / "b.txt").read_bytes()
+    assert not (out / "erreurs.csv").exists()
+
+
+# --- no Dask without the option, French error without a scheduler ----------------------------------
+
+
+def test_no_dask_import_without_cluster(tmp_path):
+    code = (
+        "import sys\n"
+        "from sandbox.cli import main\n"
+        f"status = main(['water', {str(SAMPLES / 'water' / 'export_releveur.csv')!r}, '--out', {str(tmp_path)!r}])\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed'))\n"
+        "print('LOADED', loaded, status)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO_DIR, capture_output=True, text=True, timeout=300)
+    assert "LOADED [] 0" in done.stdout, done.stderr[-2000:]
+
+
+def test_unreachable_cluster_gives_a_french_error(monkeypatch):
+    import sandbox.cluster as cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 1.0)
+    with pytest.raises(DataError) as caught:
+        with cluster.connect("127.0.0.1:9"):
+            pass
+    message = str(caught.value)
+    assert message.startswith("Impossible de joindre le cluster Dask à l'adresse 127.0.0.1:9")
+    assert "--cluster local" in message
