@@ -22,6 +22,42 @@ def test_help_lists_every_subcommand():
         assert name in done.stdout
 
 
+def test_help_from_the_source_matches_the_registered_commands():
+    """The quick listing (read from the modules' source) says what the modules themselves register."""
+
+    def commands(parser):
+        action = parser._subparsers._group_actions[0]
+        return [(choice.dest, choice.help) for choice in action._choices_actions]
+
+    assert commands(build_parser(["--help"])) == commands(build_parser())
+
+
+def test_help_imports_no_command_module_and_no_model():
+    code = (
+        "import sys\n"
+        "from sandbox.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('sandbox.commands.', 'sandbox.models', 'sklearn', 'pandas', 'pyvrp'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_running_a_command_imports_only_its_module(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("INSEE;Commune\n93048;Montreuil\n", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from sandbox.cli import main\n"
+        f"main(['check', {str(path)!r}, '--schema', 'reference.COMMUNES', '--col', 'code_insee=INSEE', '--col', 'nom=Commune'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('sandbox.commands.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "['sandbox.commands._common', 'sandbox.commands.check']"
+
+
 def test_check_reads_maps_and_reports(tmp_path, capsys):
     path = tmp_path / "communes.csv"
     path.write_bytes("INSEE;Commune;Pop;Lat;Lon\n93048;Montreuil;111 367;48,8638;2,4485\n".encode("cp1252"))
