@@ -26,13 +26,95 @@ from sandbox.data import (
     validate,
 )
 from sandbox.data.schema import KIND_LABELS
-from sandbox.text import md_escape, num, q
+from sandbox.text import md_escape, num, q, typography
 from sandbox.ui.layout import show_error, show_warnings
 from sandbox.ui.privacy_guard import privacy_guard
 
 SAMPLE = "Données d'exemple"
 UPLOAD = "Mon fichier"
 ABSENT = "— (absente)"
+#: Largest table file a page accepts, in MB (Streamlit's MB: 2**20 bytes). The browser refuses
+#: a bigger file before sending it, with Streamlit's own English message (« File must be
+#: 50.0MB or smaller. ») that the app cannot translate: the caption under each uploader says
+#: the limit in French, and a file that reaches the server anyway gets a French DataError.
+MAX_UPLOAD_MB = 50
+
+
+def upload_limit_mb(max_mb: int | None = None) -> int:
+    """The per-file limit in MB: *max_mb* (default :data:`MAX_UPLOAD_MB`), never above the server's."""
+    server = st.get_option("server.maxUploadSize")
+    limit = MAX_UPLOAD_MB if max_mb is None else max_mb
+    return max(1, min(int(limit), int(server))) if server else max(1, int(limit))
+
+
+def upload_limit_caption(max_mb: int, *, several: bool = False) -> str:
+    """The French caption shown under every uploader.
+
+    >>> print(upload_limit_caption(50).replace("\u202f", " ").replace("\u00a0", " "))
+    Taille maximale : 50 Mo par fichier. Au-delà, le navigateur refuse le fichier avec un message en anglais (« File must be 50.0MB or smaller »).
+    """
+    each = "par fichier" if not several else "pour chaque fichier"
+    return typography(
+        f"Taille maximale : {num(max_mb)} Mo {each}. Au-delà, le navigateur refuse le fichier "
+        f"avec un message en anglais (« File must be {max_mb:.1f}MB or smaller »)."
+    )
+
+
+def check_upload_size(size: int, filename: str, max_mb: int = MAX_UPLOAD_MB) -> None:
+    """Refuse, in French, a file over *max_mb* that reached the server (the browser's check is only a courtesy).
+
+    >>> check_upload_size(3 << 20, "releves.csv", 50)  # 3 MB: fine
+    >>> try:
+    ...     check_upload_size(60 << 20, "releves.csv", 50)
+    ... except DataError as exc:
+    ...     print(exc.problem)
+    le fichier pèse 60,0 Mo, au-delà de la limite de 50 Mo par fichier
+    """
+    if size > max_mb << 20:
+        raise DataError(
+            f"le fichier pèse {num(size / (1 << 20), 1)} Mo, au-delà de la limite de {num(max_mb)} Mo par fichier",
+            filename=filename,
+            hint="Découpez-le (par période ou par secteur), gardez seulement les colonnes utiles, "
+            "ou traitez-le avec la ligne de commande (python -m sandbox …), qui n'a pas cette limite.",
+        )
+
+
+def file_uploader(
+    label: str,
+    *,
+    type: list[str] | None,
+    key: str,
+    help: str | None = None,
+    accept_multiple_files: bool = False,
+    max_mb: int | None = None,
+):
+    """``st.file_uploader`` with the app's limit, a French caption stating it, and a French error past it.
+
+    Returns what ``st.file_uploader`` returns, without the files over the
+    limit (each is reported with ``show_error``).
+    """
+    limit = upload_limit_mb(max_mb)
+    uploaded = st.file_uploader(
+        label,
+        type=type,
+        key=key,
+        help=help,
+        accept_multiple_files=accept_multiple_files,
+        max_upload_size=limit,
+    )
+    st.caption(upload_limit_caption(limit, several=bool(accept_multiple_files)))
+    files = uploaded if isinstance(uploaded, list) else [uploaded] if uploaded is not None else []
+    kept = []
+    for file in files:
+        try:
+            check_upload_size(file.size, file.name, limit)
+        except DataError as exc:
+            show_error(exc)
+        else:
+            kept.append(file)
+    if isinstance(uploaded, list):
+        return kept
+    return kept[0] if kept else None
 
 
 @st.cache_data(max_entries=8, show_spinner="Lecture du fichier…")
@@ -166,7 +248,7 @@ def table_input(
 def _uploaded(
     schema: Schema, *, key: str, errors: str, check: Callable[[pd.DataFrame], None] | None = None
 ) -> Validated | None:
-    upload = st.file_uploader(
+    upload = file_uploader(
         f"Déposez votre fichier ({schema.name})",
         type=UPLOAD_TYPES,
         key=f"{key}.file",
