@@ -126,12 +126,12 @@ def test_visit_plan_lists_exactly_n_with_a_reserve_and_pseudonymised_export(trai
     assert listing["identifiant"].is_unique
     assert listing["risque estimé (%)"].is_monotonic_decreasing
     assert plan.by_commune()["visits"].sum() == 250
-    export, correspondence = plan.export(b"cle-de-test")
+    export, correspondence = plan.export(b"cle-de-test-de-16-octets")
     assert not {"identifiant", "nom", "prénom", "âge"} & set(export.columns)
-    assert export["pseudonyme"].str.fullmatch(r"P-[0-9A-F]{12}").all()
+    assert export["pseudonyme"].str.fullmatch(r"ps_[0-9a-f]{16}").all()
     assert set(export["nature"]) == {"proposition à valider par un agent"}
     assert correspondence.set_index("pseudonyme").loc[export["pseudonyme"].iloc[0], "identifiant"] == listing["identifiant"].iloc[0]
-    other_key, _ = plan.export(b"autre-cle")
+    other_key, _ = plan.export(b"autre-cle-de-16-octets")
     assert not set(other_key["pseudonyme"]) & set(export["pseudonyme"])
 
 

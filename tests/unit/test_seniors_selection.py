@@ -124,8 +124,8 @@ def test_age_bands_and_pseudonyms():
     assert age_band(np.array([60, 74, 75, 84, 85, 101])).tolist() == [
         "60–74 ans", "60–74 ans", "75–84 ans", "75–84 ans", "85 ans et plus", "85 ans et plus",
     ]
-    a = pseudonymise(["R1", "R2", "R1"], b"k1")
+    a = pseudonymise(["R1", "R2", "R1"], b"k1" * 8)
     assert a[0] == a[2] and a[0] != a[1]
-    assert pseudonymise(["R1"], b"k2")[0] != a[0]
+    assert pseudonymise(["R1"], b"k2" * 8)[0] != a[0]
     with pytest.raises(ValueError):
         pseudonymise(["R1"], b"")

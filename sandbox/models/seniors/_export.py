@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from sandbox.data.export import to_csv_bytes
-from sandbox.privacy import Pseudonymiser, new_key
+from sandbox.privacy import new_key, pseudonymise
 from sandbox.models.seniors._persons import age_band
 
 #: Shown above every list and written in every exported row.
@@ -27,16 +28,6 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     "'=1+1;-2,5"
     """
     return to_csv_bytes(frame)
-
-
-def pseudonymise(ids, key: bytes) -> pd.Series:
-    """The sandbox's keyed pseudonyms (:class:`sandbox.privacy.Pseudonymiser`) of identifiers.
-
-    >>> a = pseudonymise(["R001", "R002"], b"k" * 32)
-    >>> a[0] == pseudonymise(["R001"], b"k" * 32)[0], a[0] != a[1], a[0][:3]
-    (True, True, 'ps_')
-    """
-    return Pseudonymiser(key).transform(pd.Series(list(ids), dtype=object)).reset_index(drop=True)
 
 
 def bands_instead_of_ages(text: object) -> object:
@@ -78,7 +69,7 @@ def pseudonymised_export(visits: pd.DataFrame, key: bytes) -> tuple[pd.DataFrame
     >>> list(export.columns), export["facteurs principaux"].iat[0], keys["identifiant"].tolist()
     (['pseudonyme', "tranche d'âge", 'facteurs principaux', 'nature'], '85 ans et plus (+5 pts)', ['R1'])
     """
-    pseudonyms = pseudonymise(visits["identifiant"], key).to_numpy()
+    pseudonyms = np.asarray(pseudonymise(visits["identifiant"].to_numpy(dtype=object), key), dtype=object)
     export = visits.drop(columns=[c for c in ("identifiant", "nom", "prénom", "âge") if c in visits.columns]).copy()
     for column in export.columns:
         if export[column].dtype == object or pd.api.types.is_string_dtype(export[column]):
