@@ -19,7 +19,7 @@ import pandas as pd
 from sandbox.data.errors import DataError
 from sandbox.data.schema import Validated, spreadsheet_rows
 from sandbox.text import plural, q, rows_list
-from sandbox.text import typography as fr
+from sandbox.text import typography
 
 SINGLE_METER = "compteur unique"
 
@@ -115,7 +115,7 @@ class Readings:
         if no_meter.any():
             bad = rows[no_meter]
             label = "ligne" if len(bad) == 1 else "lignes"
-            notes.append(fr(
+            notes.append(typography(
                 f"{plural(len(bad), 'relevé')} sans identifiant de compteur ignoré{'s' if len(bad) > 1 else ''} "
                 f"({label} {rows_list(bad.tolist())}) : complétez la colonne du compteur."
             ))
@@ -230,7 +230,7 @@ class Readings:
 
 def _missing_value_note(meters: pd.Series, rows: np.ndarray, source: str) -> str:
     what = "d'index" if source == "index" else "de volume"
-    return fr(
+    return typography(
         f"{plural(len(rows), 'relevé')} sans valeur {what} ignoré{'s' if len(rows) > 1 else ''} : "
         + _by_meter(meters.astype("str").to_numpy(), rows)
         + "."
@@ -273,7 +273,7 @@ def _dropped_rows_note(validated: Validated, meter_text: pd.Series, first_index:
     after = meters[np.clip(pos, 0, len(meters) - 1)]
     meter = np.where((pos > 0) & ((before == after) | (pos >= len(meters))), before, after)
     rows = spreadsheet_rows(pd.Index(dropped))
-    return fr(
+    return typography(
         f"Relevés ignorés à la lecture, par compteur (d'après les lignes voisines) : {_by_meter(meter, rows)}. "
         "Les autres relevés de ces compteurs sont analysés."
     )

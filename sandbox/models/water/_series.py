@@ -24,7 +24,7 @@ import pandas as pd
 from sandbox.data.errors import DataError
 from sandbox.models.water._readings import Readings
 from sandbox.text import num, plural, q, rows_list
-from sandbox.text import typography as fr
+from sandbox.text import typography
 
 HOUR = 3600
 DAY = 86400
@@ -74,7 +74,7 @@ class Conversion:
         text = f"Valeurs lues comme {what} ({self.kind_how}), en {unit} ({self.unit_how})"
         if self.kind == "index":
             text += " : volumes obtenus par différence entre relevés successifs"
-        return fr(text + ".")
+        return typography(text + ".")
 
 
 @dataclass(frozen=True)
@@ -320,7 +320,7 @@ class _Issues:
                     "début": times.min(),
                     "fin": times.max(),
                     "lignes": rows_list(group["row"].tolist(), 6),
-                    "détail": fr(group["detail"].iloc[0]),
+                    "détail": typography(group["detail"].iloc[0]),
                 }
             )
         return pd.DataFrame(out, columns=columns)
@@ -570,7 +570,7 @@ def build_series(
         volume[m] = np.nan
         first[m] = last[m] = -1
 
-    notes = [fr(n) for n in notes]
+    notes = [typography(n) for n in notes]
     return MeterSeries(
         meters=np.asarray(r.meters, dtype=object),
         origin=np.datetime64(origin, "s"),

@@ -20,7 +20,7 @@ from sandbox.models.water.prices import DEFAULT_PRICE_EUR_M3
 from sandbox.models.water.quality import STATUS_UNUSABLE, QualityReport, clean_series, quality_report
 from sandbox.models.water.segments import ProfileSegmenter
 from sandbox.text import num, plural
-from sandbox.text import typography as fr
+from sandbox.text import typography
 
 Progress = Callable[[float, str], None]
 
@@ -155,7 +155,7 @@ class WaterAnalysis:
         if self.households_note:
             lines.append(self.households_note)
         lines.append(f"Messages : {plural(len(self.messages.table), 'message')} ({plural(self.messages.parts.shape[0], 'foyer')}).")
-        return [fr(line) for line in lines]
+        return [typography(line) for line in lines]
 
 
 def households_note(meter_ids: np.ndarray, households: pd.DataFrame | None) -> str | None:

@@ -20,7 +20,7 @@ import pandas as pd
 from sandbox.models.water._series import MeterSeries, _row_blocks, map_blocks
 from sandbox.models.water.leaks import LeakReport
 from sandbox.text import num
-from sandbox.text import typography as fr
+from sandbox.text import typography
 
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
@@ -170,7 +170,7 @@ def unusual_days(
                     "valeur": round(value, 1),
                     "habitude": round(usual, 1),
                     "écart": round(float(best_z[r, d]), 1),
-                    "raison": fr(_reason(name, value, usual, days[d], feats.get("peak_hour"), r, d)),
+                    "raison": typography(_reason(name, value, usual, days[d], feats.get("peak_hour"), r, d)),
                 }
             )
         return rows

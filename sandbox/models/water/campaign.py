@@ -18,12 +18,12 @@ from scipy.stats import norm
 
 from sandbox.models.water.prices import DEFAULT_PRICE_EUR_M3
 from sandbox.text import NBSP, num, pct
-from sandbox.text import typography as fr
+from sandbox.text import typography
 
 DEFAULT_EFFECT = 0.05
 """Default expected reduction of consumption (5 %), the order of magnitude of the trials below."""
 
-EFFECT_SOURCES = tuple(fr(s) for s in (
+EFFECT_SOURCES = tuple(typography(s) for s in (
     "Ferraro et Price (2013), « Using Nonpecuniary Strategies to Influence Behavior: Evidence from a Large-Scale "
     "Field Experiment », Review of Economics and Statistics 95(1) : plus de 100 000 foyers du comté de Cobb "
     "(Géorgie) ; la lettre avec comparaison sociale est celle qui réduit le plus la consommation (de l'ordre de "
@@ -94,7 +94,7 @@ class CampaignResult:
 
     def verdict(self) -> str:
         """French sentence on whether the effect could be measured."""
-        return fr(self._verdict())
+        return typography(self._verdict())
 
     def _verdict(self) -> str:
         if self.n_target == 0:

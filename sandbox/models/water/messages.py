@@ -29,7 +29,7 @@ from sandbox.models.water.peers import ABOVE, BELOW, EFFICIENT, PeerComparison
 from sandbox.models.water.prices import DEFAULT_PRICE_EUR_M3
 from sandbox.models.water.segments import ProfileSegmenter
 from sandbox.text import NBSP, NNBSP, num
-from sandbox.text import typography as fr
+from sandbox.text import typography
 
 LETTER = "courrier"
 SMS = "SMS"
@@ -239,7 +239,7 @@ def compose_messages(
                     f"{_euros(gain * price_eur_m3)}{NBSP}€ d'économie par an."
                 )
                 saving += gain * price_eur_m3
-        letter = fr("Madame, Monsieur,\n\n" + "\n\n".join(paragraphs) + f"\n\nAvec nos salutations,\n{sender}")
+        letter = typography("Madame, Monsieur,\n\n" + "\n\n".join(paragraphs) + f"\n\nAvec nos salutations,\n{sender}")
         sms = _sms(meter, leak, peer if comparable else None, approving, tip_sms, period, price_eur_m3)
         if LETTER in channels:
             rows.append({"compteur": meter, "canal": LETTER, "texte": letter})

@@ -18,7 +18,7 @@ import pandas as pd
 
 from sandbox.models.water._series import MeterSeries
 from sandbox.text import num
-from sandbox.text import typography as fr
+from sandbox.text import typography
 
 EFFICIENT = "parmi les plus économes"
 BELOW = "sous la moyenne"
@@ -190,7 +190,7 @@ def compare_usage(
     table["raison"] = ""
     table["groupe_id"] = ""
     if households is None or households.empty:
-        table["raison"] = fr("pas de description des logements : pas de comparaison")
+        table["raison"] = typography("pas de description des logements : pas de comparaison")
         return PeerComparison(table, (start, end), min_peers)
 
     homes = households.drop_duplicates("meter").set_index("meter")
@@ -260,7 +260,7 @@ def compare_usage(
             )
     table["groupe"], table["pairs"], table["moyenne"], table["econome"] = group_col, peers_col, mean_col, p20_col
     table["rang"], table["position"], table["comparable"] = rank_col, pos_col, comp_col.astype(bool)
-    table["raison"] = [fr(w) if w else "" for w in why]
+    table["raison"] = [typography(w) if w else "" for w in why]
     table["groupe_id"] = group_id
     used = set(group_id) - {""}
     members = {f"{name}:{key}": g["values"] for (name, key), g in groups.items() if f"{name}:{key}" in used}

@@ -36,7 +36,7 @@ from sandbox.models.water._series import (
     map_blocks,
 )
 from sandbox.text import num, plural
-from sandbox.text import typography as fr
+from sandbox.text import typography
 
 GAP = "lacune"
 STUCK = "compteur bloqué"
@@ -113,7 +113,7 @@ class QualityReport:
         ]
         for problem, count in self.counts().items():
             lines.append(f"{problem} : {plural(int(count), 'compteur')}.")
-        return [fr(line) for line in lines]
+        return [typography(line) for line in lines]
 
     def to_text(self) -> str:
         """A plain French report (the ``quality.txt`` export)."""
@@ -263,7 +263,7 @@ def quality_report(
                 "début": rec.b,
                 "fin": rec.e,
                 "lignes": "",
-                "détail": fr(f"{_span(rec.total * unit_hours)} sans relevé en tout, la plus longue lacune dure "
+                "détail": typography(f"{_span(rec.total * unit_hours)} sans relevé en tout, la plus longue lacune dure "
                              f"{_span(rec.longest * unit_hours)} : ces heures ne sont ni comptées ni prises pour une fuite"),
             })
     set_aside = []
@@ -281,7 +281,7 @@ def quality_report(
                 "début": b,
                 "fin": e,
                 "lignes": "",
-                "détail": fr(what.format(d=_span(n * unit_hours), v=num(value))),
+                "détail": typography(what.format(d=_span(n * unit_hours), v=num(value))),
             })
             set_aside.append({"compteur": series.meters[m], "problème": label, "début": b, "fin": e})
     if grid_issues:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from sandbox.models.water import LeakAlert, LeakReport, MeterSeries, QualityReport
-from sandbox.text import typography as fr
+from sandbox.text import typography
 
 LEAK_COLOUR = "#e1000f"
 MAIN_COLOUR = "#000091"
@@ -37,7 +37,7 @@ def leaks_chart(leaks: LeakReport) -> alt.Chart | None:
     data = leaks.to_frame()
     data["état"] = np.where(data["en cours"], "en cours", "arrêtée")
     return (
-        alt.Chart(data, title=fr("Fuites probables : début et litres perdus par jour"))
+        alt.Chart(data, title=typography("Fuites probables : début et litres perdus par jour"))
         .mark_circle(opacity=0.8)
         .encode(
             x=alt.X("début estimé:T", title="début estimé", axis=alt.Axis(format="%d/%m")),
@@ -78,7 +78,7 @@ def household_chart(series: MeterSeries, meter: str, alerts: list[LeakAlert]) ->
         bands = _leak_bands(alerts, days[-1] + pd.Timedelta(days=1))
         layers.insert(0, alt.Chart(bands).mark_rect(color=LEAK_COLOUR, opacity=0.15).encode(
             x="début:T", x2="fin:T", tooltip=[alt.Tooltip("début:T", format="%d/%m/%Y %H:%M"), "légende"]))
-    return alt.layer(*layers).properties(title=fr(f"Compteur {meter} : consommation par jour"), height=260)
+    return alt.layer(*layers).properties(title=typography(f"Compteur {meter} : consommation par jour"), height=260)
 
 
 def hourly_chart(series: MeterSeries, meter: str, around: pd.Timestamp, days: int = 6, night: tuple[int, int] = (1, 5)) -> alt.Chart:

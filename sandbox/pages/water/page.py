@@ -19,7 +19,7 @@ from sandbox.models.water import (
     analyse,
     prepare,
 )
-from sandbox.text import typography as fr
+from sandbox.text import typography
 from sandbox.text import num, plural
 from sandbox.ui import explain, page_header, show_error, table_input
 from sandbox.ui.inputs import input_source
@@ -45,7 +45,7 @@ def frame_key_cheap(frame: pd.DataFrame) -> tuple:
 
 page_header(
     registry.demo(KEY).title,
-    fr("Les compteurs communicants relèvent la consommation de chaque foyer heure par heure. Cette démonstration "
+    typography("Les compteurs communicants relèvent la consommation de chaque foyer heure par heure. Cette démonstration "
     "contrôle d'abord la qualité des relevés, repère les **fuites** (un débit qui ne s'arrête jamais, même la nuit) "
     "et les journées inhabituelles, compare chaque foyer à des **foyers semblables**, puis rédige le courrier et le "
     "SMS qu'un service de l'eau pourrait envoyer, et estime ce qu'une campagne ferait économiser."),
@@ -73,14 +73,14 @@ def run_analysis(_prepared: Prepared, prepared_key: tuple, homes: pd.DataFrame |
 
 st.subheader("Les relevés", anchor=False)
 readings = table_input(READINGS, sample="water/readings", key=f"{KEY}.readings", errors="drop")
-with st.expander(fr("Description des logements (facultatif : pour comparer des foyers semblables)"), icon=":material/home:"):
+with st.expander(typography("Description des logements (facultatif : pour comparer des foyers semblables)"), icon=":material/home:"):
     use_homes = st.toggle("Comparer chaque foyer à des foyers semblables", value=True, key=f"{KEY}.use_homes")
     homes = table_input(HOUSEHOLDS, sample="water/households", key=f"{KEY}.homes", errors="drop") if use_homes else None
     st.download_button(
         "Télécharger un export de releveur pour essayer (user key;datetime;meter reading;diff)",
         sample_path("water/export_releveur.csv").read_bytes(), file_name="export_releveur.csv", mime="text/csv",
         key=f"{KEY}.example", icon=":material/download:",
-        help=fr("Six compteurs sur six semaines, dates françaises, index en m³ à virgule : déposez-le dans « Mon fichier » "
+        help=typography("Six compteurs sur six semaines, dates françaises, index en m³ à virgule : déposez-le dans « Mon fichier » "
                 "pour voir la correspondance des colonnes."),
     )
 
@@ -88,9 +88,9 @@ st.subheader("Réglages", anchor=False)
 c1, c2, c3 = st.columns(3)
 price = c1.number_input("Prix de l'eau (€/m³, TTC)", 0.5, 15.0, DEFAULT_PRICE_EUR_M3, 0.05, key=f"{KEY}.price", help=PRICE_SOURCE_FR)
 nights = c2.slider("Nuits de suite avec débit continu pour une alerte", 2, 7, 3, key=f"{KEY}.nights",
-                   help=fr("Moins de nuits : alerte plus rapide, mais un remplissage de piscine sur deux nuits passerait pour une fuite."))
+                   help=typography("Moins de nuits : alerte plus rapide, mais un remplissage de piscine sur deux nuits passerait pour une fuite."))
 min_flow = c3.number_input("Plus petit débit de fuite (L/h)", 0.5, 20.0, 1.0, 0.5, key=f"{KEY}.min_flow",
-                           help=fr("Un compteur communicant compte au litre près : 1 L/h est le plus petit débit visible en relevés horaires."))
+                           help=typography("Un compteur communicant compte au litre près : 1 L/h est le plus petit débit visible en relevés horaires."))
 with st.expander("Réglages avancés", icon=":material/tune:"):
     a1, a2, a3 = st.columns(3)
     kind = a1.selectbox("Les valeurs sont…", ["auto", "index", "volume"], key=f"{KEY}.kind",
@@ -105,7 +105,7 @@ with st.expander("Réglages avancés", icon=":material/tune:"):
     segments = a2.slider("Nombre de profils", 2, 6, 5, key=f"{KEY}.segments")
     seed = a3.number_input("Graine aléatoire (profils)", 0, 10_000, 42, key=f"{KEY}.seed")
 
-HOW = fr(
+HOW = typography(
     "1. **Qualité d'abord.** Les relevés (volumes ou index cumulé, convertis par différence ; passage par zéro du "
     "compteur reconnu) sont placés heure par heure. Les heures sans relevé restent inconnues : une lacune n'est "
     "jamais prise pour une fuite. Un compteur qui ne bouge plus pendant des semaines, ou qui répète la même "
@@ -124,7 +124,7 @@ HOW = fr(
     "encouragement pour les foyers déjà sous la moyenne (sinon ils ont tendance à remonter : « effet boomerang », "
     "Schultz et al., 2007), un conseil adapté au profil, l'économie possible ; jamais de reproche."
 )
-LIMITS = fr(
+LIMITS = typography(
     "- **Fuites** : un usage continu légitime (adoucisseur, aquarium, remplissage de piscine de plus de deux jours) "
     "ressemble à une fuite ; une fuite de moins de 1 L/h ne se voit pas au litre près. Avec des relevés journaliers, "
     "seules les fuites de plusieurs litres par heure sont repérées. L'alerte invite à vérifier, elle ne prouve rien.\n"

@@ -13,7 +13,7 @@ from sandbox.models.water import (
     WaterAnalysis,
     sms_segments,
 )
-from sandbox.text import typography as fr
+from sandbox.text import typography
 from sandbox.models.water.peers import ABOVE
 from sandbox.text import num, pct, plural, q
 from sandbox.ui import kpi
@@ -31,8 +31,8 @@ BILLING_DELAY_DAYS = 91.0
 
 ALL = "Tous les foyers analysés"
 ABOVE_AVERAGE = "Foyers au-dessus de la moyenne de leurs pairs"
-PROFILE = fr("Profil : ")
-COMMUNE = fr("Commune : ")
+PROFILE = typography("Profil : ")
+COMMUNE = typography("Commune : ")
 
 
 DATE_ONLY = ("date", "première nuit", "dernière nuit")
@@ -65,7 +65,7 @@ def quality_tab(a: WaterAnalysis) -> None:
         st.altair_chart(chart, width="stretch")
     for note in a.quality.notes:
         st.caption(note)
-    st.markdown(fr("**Problèmes par compteur** (une lacune n'est jamais prise pour une fuite ; les périodes bloquées ou figées sont écartées de l'analyse)"))
+    st.markdown(typography("**Problèmes par compteur** (une lacune n'est jamais prise pour une fuite ; les périodes bloquées ou figées sont écartées de l'analyse)"))
     table(a.quality.issues, 300)
 
 
@@ -81,10 +81,10 @@ def leaks_tab(a: WaterAnalysis) -> None:
         kpi("Eau perdue par an", leaks.m3_per_year, unit="m³", help=f"Soit {num(leaks.cost_per_year)} € par an au prix choisi.")
     with c3:
         kpi("Délai avant l'alerte", float(np.mean(delays)) if delays else None, BILLING_DELAY_DAYS, unit="jours", decimals=1,
-            help=fr("Du début estimé de la fuite à l'alerte, comparé à la découverte à la facture (relevé semestriel : 91 jours en moyenne)."))
+            help=typography("Du début estimé de la fuite à l'alerte, comparé à la découverte à la facture (relevé semestriel : 91 jours en moyenne)."))
     chart = leaks_chart(leaks)
     if chart is None:
-        st.info(fr("Aucun débit continu la nuit : pas de fuite probable avec ces réglages."))
+        st.info(typography("Aucun débit continu la nuit : pas de fuite probable avec ces réglages."))
         return
     st.altair_chart(chart, width="stretch")
     table(leaks.to_frame(), 260)
@@ -107,7 +107,7 @@ def household_tab(a: WaterAnalysis, key: str) -> None:
     st.altair_chart(household_chart(a.series, meter, alerts), width="stretch")
     for alert in alerts:
         state = "toujours en cours à la fin des relevés" if alert.ongoing else f"arrêtée après le {alert.last_seen:%d/%m/%Y}"
-        st.error(fr(
+        st.error(typography(
             f"**Fuite probable** depuis le {alert.start:%d/%m/%Y} vers {alert.start:%H} h ({state}) : environ "
             f"{num(alert.flow_l_h, 1)} L/h, soit {num(alert.litres_per_day)} litres par jour et "
             f"{num(alert.cost_per_year)} € par an. Alerte donnée le {alert.detected:%d/%m/%Y} à {alert.detected:%H} h, "
@@ -118,14 +118,14 @@ def household_tab(a: WaterAnalysis, key: str) -> None:
         st.altair_chart(hourly_chart(a.series, meter, alerts[-1].start, night=(a.params.night_start, a.params.night_end)), width="stretch")
     issues = a.quality.for_meter(meter)
     if not issues.empty:
-        st.warning(fr("Qualité des relevés de ce compteur : " + " ; ".join(f"{p} ×{n}" for p, n in zip(issues["problème"], issues["nombre"]))),
+        st.warning(typography("Qualité des relevés de ce compteur : " + " ; ".join(f"{p} ×{n}" for p, n in zip(issues["problème"], issues["nombre"]))),
                    icon=":material/rule:")
     peer = a.peers.row(meter)
     if peer and peer["comparable"]:
         st.altair_chart(peers_chart(a.peers.peers_of(meter), peer["litres_jour"], peer["moyenne"], peer["econome"]), width="stretch")
-        st.caption(fr(f"Comparé aux {peer['groupe']} ({plural(int(peer['pairs']), 'foyer')}) sur les {num(a.peers.period_days)} derniers jours : {peer['position']}."))
+        st.caption(typography(f"Comparé aux {peer['groupe']} ({plural(int(peer['pairs']), 'foyer')}) sur les {num(a.peers.period_days)} derniers jours : {peer['position']}."))
     elif peer:
-        st.caption(fr(f"Pas de comparaison pour ce foyer : {peer['raison']}."))
+        st.caption(typography(f"Pas de comparaison pour ce foyer : {peer['raison']}."))
     unusual = a.unusual.for_meter(meter)
     if not unusual.empty:
         with st.expander(f"Journées inhabituelles de ce foyer ({num(len(unusual))})"):
@@ -150,7 +150,7 @@ def profiles_tab(a: WaterAnalysis) -> None:
     else:
         st.altair_chart(chart, width="stretch")
         st.caption("Chaque profil reçoit un conseil adapté dans les messages (douche le matin, machines le soir, arrosage l'été…).")
-    st.markdown(fr(f"**Journées inhabituelles** ({num(len(a.unusual))}) : loin des habitudes du foyer, avec la raison."))
+    st.markdown(typography(f"**Journées inhabituelles** ({num(len(a.unusual))}) : loin des habitudes du foyer, avec la raison."))
     table(a.unusual.to_frame(), 280)
 
 
@@ -164,9 +164,9 @@ def campaign_tab(a: WaterAnalysis, households: pd.DataFrame | None, key: str) ->
     c1, c2, c3 = st.columns(3)
     target = c1.selectbox("Foyers ciblés", targets, key=f"{key}.target")
     effect = c2.slider("Effet attendu (baisse de la consommation)", 0.0, 15.0, 5.0, 0.5, format="%.1f %%", key=f"{key}.effect",
-                       help=fr("5 % par défaut : l'ordre de grandeur des essais publiés (voir les sources ci-dessous).")) / 100
+                       help=typography("5 % par défaut : l'ordre de grandeur des essais publiés (voir les sources ci-dessous).")) / 100
     control = c3.slider("Part de foyers témoins", 0, 50, 20, 5, format="%d %%", key=f"{key}.control",
-                        help=fr("Ces foyers ne reçoivent rien : la comparaison avec eux mesure l'effet réel.")) / 100
+                        help=typography("Ces foyers ne reçoivent rien : la comparaison avec eux mesure l'effet réel.")) / 100
     meters = _target_meters(a, households, target)
     result = a.campaign(meters, effect=effect, control_share=control)
     k1, k2, k3 = st.columns(3)
@@ -176,9 +176,9 @@ def campaign_tab(a: WaterAnalysis, households: pd.DataFrame | None, key: str) ->
         kpi("Économie pour les foyers", result.saved_eur_year, unit="€/an", lower_is_better=False)
     with k3:
         kpi("Foyers nécessaires pour mesurer l'effet", result.n_required, unit="foyers",
-            help=fr(f"{num(result.n_target)} foyers ciblés. Test bilatéral à 5 %, puissance 80 %, en tenant compte de la consommation passée (ρ = {num(result.rho, 2)})."))
+            help=typography(f"{num(result.n_target)} foyers ciblés. Test bilatéral à 5 %, puissance 80 %, en tenant compte de la consommation passée (ρ = {num(result.rho, 2)})."))
     (st.success if result.detectable else st.warning)(result.verdict())
-    with st.expander(fr("D'où vient l'effet attendu ?")):
+    with st.expander(typography("D'où vient l'effet attendu ?")):
         st.markdown("\n".join(f"- {s}" for s in EFFECT_SOURCES))
         st.caption(PRICE_SOURCE_FR)
     return result
@@ -200,7 +200,7 @@ def _target_meters(a: WaterAnalysis, households: pd.DataFrame | None, target: st
 
 
 def downloads_tab(a: WaterAnalysis, key: str) -> None:
-    st.caption(fr(f"Fichiers CSV (séparateur {q(';')}, virgule décimale), comme ceux de la ligne de commande « python -m sandbox water »."))
+    st.caption(typography(f"Fichiers CSV (séparateur {q(';')}, virgule décimale), comme ceux de la ligne de commande « python -m sandbox water »."))
     files = [
         ("Alertes de fuite", a.leaks.to_frame(), "alerts.csv"),
         ("Messages (compteur, canal, texte)", a.messages.to_frame(), "messages.csv"),
