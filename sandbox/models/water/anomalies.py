@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sandbox.models.water._series import MeterSeries, _row_blocks, map_blocks
+from sandbox.models.water._series import MeterSeries, _row_blocks, map_blocks, row_nanmedian
 from sandbox.models.water.leaks import LeakReport
 from sandbox.text import num
 from sandbox.text import typography
@@ -55,20 +55,6 @@ class UnusualDays:
 
     def for_meter(self, meter: str) -> pd.DataFrame:
         return self.table[self.table["compteur"] == meter]
-
-
-def row_nanmedian(values: np.ndarray) -> np.ndarray:
-    """Median of each row, ignoring NaN (NaN for an all-NaN row); a sort instead of ``np.nanmedian``'s row loop.
-
-    >>> row_nanmedian(np.array([[1.0, np.nan, 3.0, 2.0], [np.nan] * 4]))
-    array([ 2., nan])
-    """
-    ordered = np.sort(values, axis=1)  # NaN go last
-    count = np.count_nonzero(~np.isnan(values), axis=1)
-    lo = np.clip((count - 1) // 2, 0, None)[:, None]
-    hi = np.clip(count // 2, 0, values.shape[1] - 1)[:, None]
-    med = 0.5 * (np.take_along_axis(ordered, lo, axis=1) + np.take_along_axis(ordered, hi, axis=1))[:, 0]
-    return np.where(count > 0, med, np.nan)
 
 
 def _robust(x: np.ndarray, mask: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray]:

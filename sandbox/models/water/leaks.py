@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sandbox.models.water._series import HOUR, MeterSeries, _row_blocks, map_blocks
+from sandbox.models.water._series import HOUR, MeterSeries, _row_blocks, map_blocks, row_nanmedian
 from sandbox.models.water.prices import DEFAULT_PRICE_EUR_M3
 
 
@@ -331,7 +331,6 @@ def _daily(series, min_leak, window, price, reference_weeks: int = 8, persist_da
     so the floor rises by its volume: when it stays at least X above the
     reference for *persist_days* days in a row, an alert is raised.
     """
-    from sandbox.models.water.anomalies import row_nanmedian
 
     daily = series.volume  # litres per day
     n_meters, n_days = daily.shape
