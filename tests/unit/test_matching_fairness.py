@@ -1,4 +1,4 @@
-"""Fairness of the matching: protected data never read, the discrimination test on the real pipeline, pseudonymised exports."""
+"""Fairness of the matching: protected data never read, the discrimination test on the real pipeline, pseudonymised exports (the one keyed pseudonym of sandbox.privacy)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sandbox.models.matching import (
     discrimination_test,
     flip_gender,
     protected_columns,
-    pseudonymise,
+    MatchResult,
 )
 from sandbox.models.matching._prepare import CANDIDATE_FEATURES, OFFER_FEATURES
 from sandbox.models.matching._text import tokens
@@ -93,10 +93,10 @@ def test_identity_words_are_removed_from_texts():
 
 def test_pseudonymised_export_has_no_name_and_stable_keyed_pseudonyms():
     frame = pd.DataFrame({"candidate_id": ["C1", "C2", "C1"], "name": ["Ana Silva", "Léo Petit", "Ana Silva"], "offer_id": ["O1", "O1", "O2"]})
-    out, table = pseudonymise(frame, "secret-1")
+    out, table = MatchResult(frame, "offers", 2, {}).pseudonymised("secret-1")
     assert "name" not in out.columns and not out.astype(str).apply(lambda c: c.str.contains("Silva")).any().any()
     assert out["candidate_id"].iloc[0] == out["candidate_id"].iloc[2] != out["candidate_id"].iloc[1]
     assert not set(out["candidate_id"]) & {"C1", "C2"}
     assert dict(zip(table["pseudonyme"], table["identifiant"]))[out["candidate_id"].iloc[0]] == "C1"
-    other, _ = pseudonymise(frame, "secret-2")
+    other, _ = MatchResult(frame, "offers", 2, {}).pseudonymised("secret-2")
     assert other["candidate_id"].iloc[0] != out["candidate_id"].iloc[0]

@@ -101,14 +101,16 @@ def test_an_offers_file_uploaded_as_candidates_says_which_file_is_expected():
     check_kind(offers_df.columns, "offres", "offres.csv")  # in the right place: no error
 
 
-def test_cli_writes_the_matches_and_refuses_swapped_files(tmp_path, capsys):
+def test_cli_writes_the_matches_and_refuses_swapped_files(tmp_path, capsys, monkeypatch):
     (tmp_path / "offres.csv").write_text(OFFERS_CSV, encoding="utf-8")
     (tmp_path / "candidats.csv").write_text(CANDIDATES_CSV, encoding="utf-8")
     out = tmp_path / "matches.csv"
-    code = cli(["match", str(tmp_path / "candidats.csv"), str(tmp_path / "offres.csv"), "--top", "2", "--out", str(out), "--pseudonymiser", "clé"])
+    key_file = tmp_path / "cle.txt"
+    key_file.write_text("une clé secrète de test", encoding="utf-8")
+    code = cli(["match", str(tmp_path / "candidats.csv"), str(tmp_path / "offres.csv"), "--top", "2", "--out", str(out), "--pseudonymiser", "--cle-fichier", str(key_file)])
     assert code == 0
     frame = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig")
-    assert frame.groupby("candidate_id").size().max() == 2 and frame["candidate_id"].str.startswith("P-").all()
+    assert frame.groupby("candidate_id").size().max() == 2 and frame["candidate_id"].str.startswith("ps_").all()
     err = plain(capsys.readouterr().err)
     assert "« vingt »" in err and "en double" in err
     assert cli(["match", str(tmp_path / "offres.csv"), str(tmp_path / "candidats.csv")]) == 2

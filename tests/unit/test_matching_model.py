@@ -61,7 +61,7 @@ def test_a_skill_with_a_typo_a_synonym_or_an_abbreviation_still_matches():
     })
     row = match(candidates, offers, k=1).frame.iloc[0]
     assert row["missing_required"] == ""
-    assert row["competences"] == pytest.approx(1.0)
+    assert row["skills"] == pytest.approx(1.0)
     assert row["matched_skills"].split(" ; ") == ["sauveteur secouriste du travail", "nettoyage des locaux", "utilisation d'autolaveuse", "permis B"]
 
 
@@ -81,7 +81,7 @@ def test_skill_normaliser_on_synonyms_abbreviations_plurals_and_typos():
 def test_title_to_rome_gives_three_scored_suggestions():
     rome = RomeNormaliser().fit()
     best = rome.suggest("Animatrice périscolaire (H/F)")
-    assert len(best) == 3 and best[0].code == "G1203" and best[0].score == 100.0
+    assert len(best) == 3 and best[0].code == "G1203" and best[0].score >= 99
     assert best[0].score > best[1].score >= best[2].score
     assert rome.suggest("auxilliaire de puériculture")[0].code == "J1304"  # typo
     assert rome.suggest("CUISINIÈRE EN RESTAURATION COLLECTIVE - CDD")[0].code == "G1602"
@@ -89,7 +89,7 @@ def test_title_to_rome_gives_three_scored_suggestions():
     assert rome.suggest("Secrétaire de mairie")[0].code == "M1607"
     ambiguous = rome.suggest("Chauffeur")
     assert {s.code for s in ambiguous} == {"N4101", "N4103", "N4105"}
-    assert ambiguous[0].score - ambiguous[2].score < 5
+    assert ambiguous[0].score - ambiguous[2].score < 10 and ambiguous[0].score < 80  # ambiguous: close and unsure
 
 
 def test_the_distance_filter_leaves_out_offers_beyond_the_mobility_radius():
@@ -132,7 +132,7 @@ def test_keyword_baseline_counts_shared_words_only():
 
 def test_score_is_the_weighted_sum_of_its_parts_in_both_directions(fitted):
     for direction in ("offers", "candidates"):
-        result = fitted.rank(5, direction, weights={"texte": 1, "competences": 2, "metier": 1, "distance": 1, "contrat": 0})
+        result = fitted.rank(5, direction, weights={"text": 1, "skills": 2, "job": 1, "distance": 1, "contract": 0})
         frame = result.frame
         rebuilt = 100 * sum(result.weights[p] * frame[p] for p in PARTS)
         assert (rebuilt - frame["score"]).abs().max() < 0.1

@@ -24,8 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sandbox.data.communes import load_communes
-from sandbox.models.matching._fairness import flip_gender
-from sandbox.models.matching._reference import load_reference
+from sandbox.models.matching import bundled_reference, flip_gender
 
 JOB_WEIGHTS = {
     "K2204": 10, "G1203": 9, "K1302": 9, "J1304": 6, "A1203": 6, "G1602": 5, "G1603": 6, "M1607": 4, "M1602": 5,
@@ -178,7 +177,7 @@ def make_dataset(n_offers: int = 300, n_candidates: int = 1000, seed: int = 2026
     (30, 60, 'id_offre', 'id_candidat')
     """
     rng = np.random.default_rng(seed)
-    ref = load_reference()
+    ref = bundled_reference()  # always the extract: the samples must not depend on an imported release
     communes = load_communes().reset_index(drop=True)
     dist = _distances(communes)
     weights = np.sqrt(communes["population"].to_numpy(dtype=float))

@@ -17,7 +17,7 @@ OFFERS = Schema(
         "date de début. Seuls l'identifiant et l'intitulé sont obligatoires."
     ),
     columns=(
-        Column("offer_id", "id", "identifiant de l'offre", synonyms=("id offre", "id_offre", "numero offre", "reference offre", "ref offre", "offre"),
+        Column("offer_id", "id", "identifiant de l'offre", synonyms=("id offre", "id_offre", "numero offre", "reference offre", "ref offre", "offre", "id", "identifiant", "ref", "reference"),
                description="Identifiant unique de chaque offre."),
         Column("title", "text", "intitulé du poste", synonyms=("intitule", "intitule du poste", "titre", "poste", "libelle", "metier", "matching"),
                description="Intitulé en texte libre : le métier ROME est reconnu automatiquement."),
@@ -55,7 +55,7 @@ CANDIDATES = Schema(
     ),
     columns=(
         Column("candidate_id", "id", "identifiant du candidat",
-               synonyms=("id candidat", "id_candidat", "numero candidat", "identifiant candidat", "dossier", "numero de dossier", "candidat"),
+               synonyms=("id candidat", "id_candidat", "numero candidat", "identifiant candidat", "dossier", "numero de dossier", "candidat", "id", "identifiant", "ref", "reference"),
                description="Identifiant unique de chaque personne (numéro de dossier)."),
         Column("desired_job", "text", "métier recherché",
                synonyms=("metier recherche", "emploi recherche", "poste recherche", "metier souhaite", "projet professionnel", "metier vise"),

@@ -11,8 +11,9 @@ propose.
 Also here: the title → ROME normaliser (:class:`RomeNormaliser`,
 :func:`suggest_rome`), the skill normaliser (:class:`SkillNormaliser`),
 the evaluation (:func:`evaluate`, :func:`keyword_baseline`), the
-discrimination test (:func:`discrimination_test`) and the pseudonymisation
-of exports (:func:`pseudonymise`).
+discrimination test (:func:`discrimination_test`); exports are pseudonymised
+with :meth:`MatchResult.pseudonymised` (the one keyed pseudonym of
+:mod:`sandbox.privacy`).
 
 Examples
 --------
@@ -33,31 +34,38 @@ from sandbox.models.matching._fairness import (
     counterfactual,
     discrimination_test,
     flip_gender,
-    pseudonymise,
 )
-from sandbox.models.matching._model import (
+from sandbox.models.matching._model import Matcher, default_rome, match
+from sandbox.models.matching._prepare import CANDIDATE_FEATURES, OFFER_FEATURES, protected_columns
+from sandbox.models.matching._reference import Reference, bundled_reference, load_reference, official_reference
+from sandbox.models.matching._result import (
+    BEST_CANDIDATES,
+    BEST_OFFERS,
+    CONTRACT,
     DEFAULT_WEIGHTS,
+    DISTANCE,
+    JOB,
+    PART_ALIASES,
     PART_HELP,
     PART_LABELS,
     PARTS,
-    Matcher,
+    SKILLS,
+    TEXT,
     MatchResult,
     explain_match,
-    match,
     normalise_weights,
 )
-from sandbox.models.matching._prepare import CANDIDATE_FEATURES, OFFER_FEATURES, protected_columns
-from sandbox.models.matching._reference import Reference, load_reference
-from sandbox.models.matching._rome import RomeNormaliser, RomeSuggestion, suggest_rome
+from sandbox.models.matching._rome import UNKNOWN_JOB, RomeNormaliser, RomeSuggestion, default_normaliser, suggest_rome
 from sandbox.models.matching._skills import SkillNormaliser, split_cell
 
 METHOD_SUMMARY_FR = (
     "Les intitulés de postes et les compétences sont d'abord normalisés : minuscules, accents, pluriels, "
-    "formes féminines et masculines, synonymes et abréviations d'un référentiel de métiers (codes ROME 4.0), "
-    "fautes de frappe tolérées par comparaison approximative. "
+    "formes féminines et masculines, sigles (ATSEM, ASH…), mentions comme « H/F » ou « CDI », puis codés dans le "
+    "référentiel des métiers ROME 4.0 (tous ses intitulés officiels quand il est importé) avec un indice de confiance ; "
+    "les fautes de frappe sont tolérées par comparaison de morceaux de mots. "
     "Chaque rapprochement reçoit une note sur 100, moyenne pondérée de cinq parts expliquées : ressemblance des textes "
     "(TF-IDF sur les mots et les morceaux de mots), part des compétences requises et souhaitées que le profil possède, "
-    "correspondance du métier ROME, distance comparée au rayon de mobilité du candidat, compatibilité du contrat et "
+    "correspondance du métier ROME (pondérée par la confiance du codage), distance comparée au rayon de mobilité du candidat, compatibilité du contrat et "
     "de la disponibilité ; les poids sont réglables. "
     "Le nom, l'âge, le sexe, la nationalité et l'adresse ne sont jamais lus : les colonnes correspondantes sont écartées "
     "et les prénoms et marques de genre retirés des textes, ce que vérifie un test de discrimination qui les change "
@@ -66,6 +74,19 @@ METHOD_SUMMARY_FR = (
 )
 
 __all__ = [
+    "BEST_CANDIDATES",
+    "BEST_OFFERS",
+    "CONTRACT",
+    "DISTANCE",
+    "JOB",
+    "PART_ALIASES",
+    "SKILLS",
+    "TEXT",
+    "UNKNOWN_JOB",
+    "bundled_reference",
+    "default_normaliser",
+    "default_rome",
+    "official_reference",
     "CANDIDATE_FEATURES",
     "Counterfactual",
     "DEFAULT_WEIGHTS",
@@ -92,7 +113,6 @@ __all__ = [
     "match",
     "normalise_weights",
     "protected_columns",
-    "pseudonymise",
     "split_cell",
     "suggest_rome",
     "truth_from_column",

@@ -1,4 +1,4 @@
-"""Fairness checks: the discrimination test (counterfactual names and gender marks) and pseudonymisation."""
+"""Fairness check: the discrimination test (counterfactual names and gender marks)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from sandbox.models.matching._prepare import protected_columns
 from sandbox.models.matching._reference import first_name_display
-from sandbox.privacy import keyed_hash
 
 # Masculine ↔ feminine forms swapped by the test (job titles, adjectives of self-description, civilities).
 GENDER_PAIRS: tuple[tuple[str, str], ...] = (
@@ -251,32 +250,3 @@ def discrimination_test(candidates: pd.DataFrame, offers: pd.DataFrame, k: int =
         k=k,
         seed=seed,
     )
-
-
-def pseudonymise(frame: pd.DataFrame, secret: str | bytes, *, column: str = "candidate_id", drop: tuple[str, ...] = ("name", "candidate_name")) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Replace identifiers by keyed pseudonyms and drop name columns.
-
-    The pseudonym is an HMAC-SHA256 of the identifier with *secret*: the same
-    person keeps the same pseudonym within an export, and nobody can go back
-    to the identifier without the correspondence table (returned separately,
-    to be kept apart) or the secret.
-
-    Returns
-    -------
-    (DataFrame, DataFrame)
-        The pseudonymised frame, and the correspondence table (``pseudonyme``, ``identifiant``).
-
-    Examples
-    --------
-    >>> out, table = pseudonymise(pd.DataFrame({"candidate_id": ["C7", "C7"], "name": ["A", "A"], "score": [1, 2]}), "clé")
-    >>> list(out.columns), out["candidate_id"].nunique(), out.loc[0, "candidate_id"].startswith("P-")
-    (['candidate_id', 'score'], 1, True)
-    """
-    key = secret.encode() if isinstance(secret, str) else secret
-    out = frame.drop(columns=[c for c in drop if c in frame.columns]).copy()
-    ids = out[column].astype(str)
-    unique = ids.unique()
-    pseudo = {v: "P-" + keyed_hash(v, key, 10) for v in unique}
-    out[column] = ids.map(pseudo)
-    table = pd.DataFrame({"pseudonyme": [pseudo[v] for v in unique], "identifiant": unique})
-    return out, table

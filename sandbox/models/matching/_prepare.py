@@ -20,6 +20,7 @@ from sandbox.data.communes import find_commune, load_communes
 from sandbox.data.dates import parse_datetimes
 from sandbox.data.mapping import normalise_name
 from sandbox.data.schema import spreadsheet_rows
+from sandbox.models.matching._skills import split_cell
 from sandbox.models.matching._text import fold
 from sandbox.text import num, q, rows_list, typography
 
@@ -87,16 +88,16 @@ def select_features(frame: pd.DataFrame, allowed: tuple[str, ...]) -> tuple[pd.D
     return out, dropped
 
 
-def _blank(values: pd.Series) -> np.ndarray:
+def blank(values: pd.Series) -> np.ndarray:
     text = values.astype("object").where(values.notna(), "")
     return np.asarray([not str(v).strip() for v in text])
 
 
-def _rows(frame: pd.DataFrame, mask: np.ndarray) -> list[int]:
+def rows_of(frame: pd.DataFrame, mask: np.ndarray) -> list[int]:
     return spreadsheet_rows(frame.index)[np.asarray(mask, dtype=bool)].tolist()
 
 
-def _examples(values, limit: int = 3) -> str:
+def examples(values, limit: int = 3) -> str:
     shown = list(dict.fromkeys(str(v) for v in values))[:limit]
     return ", ".join(q(v if len(v) <= 30 else v[:27] + "…") for v in shown)
 
@@ -191,8 +192,6 @@ def contract_type(value: object) -> str | None:
 
 def accepted_contracts(value: object) -> tuple[set[str] | None, list[str]]:
     """Contract types a candidate accepts (None: all) and the items not understood."""
-    from sandbox.models.matching._skills import split_cell
-
     items = [p for part in split_cell(value) for p in re.split(r"\s+(?:ou|et)\s+", part)]
     if not items:
         return None, []
@@ -242,3 +241,195 @@ def parse_days(values: pd.Series, reference: pd.Timestamp, *, immediate_words: b
         out[ok] = days[ok]
         bad = np.asarray(parsed.invalid, dtype=bool) & ~immediate
     return out, bad
+
+
+# -- the two tables, prepared --------------------------------------------------------------------
+
+
+@dataclass
+class PreparedTable:
+    """One side of the matching, read and normalised.
+
+    Attributes
+    ----------
+    ids : array of str
+    frame : DataFrame
+        The features read (and a few columns for display).
+    docs : list of list of str
+        The stems of each row's texts (for the text part).
+    lat, lon : array
+    codes : list of list of (str, float)
+        ROME suggestions kept for each row: (code, confidence 0-100), best first.
+    warnings : list of str
+    """
+
+    ids: np.ndarray
+    frame: pd.DataFrame
+    docs: list[list[str]]
+    lat: np.ndarray
+    lon: np.ndarray
+    codes: list[list[tuple[str, float]]]
+    warnings: list[str] = field(default_factory=list)
+
+
+def location_warnings(loc: Located, frame: pd.DataFrame, who: tuple[str, str]) -> list[str]:
+    """Warnings for rows whose place is unknown or missing (offers and candidates alike)."""
+    warnings = []
+    if loc.unknown_mask.any():
+        warnings.append(warn(int(loc.unknown_mask.sum()), who, f"dont la commune est inconnue ({examples(loc.unknown_names)}) : distance non calculée, pas de filtre de distance", rows_of(frame, loc.unknown_mask)))
+    if loc.missing_mask.any():
+        warnings.append(warn(int(loc.missing_mask.sum()), who, "sans commune ni coordonnées : distance non calculée", rows_of(frame, loc.missing_mask)))
+    return warnings
+
+
+def rome_codes(titles: pd.Series, descriptions: pd.Series | None, given: pd.Series | None, rome) -> tuple[list, np.ndarray]:
+    """ROME suggestions kept for each title (a valid given code wins), and the mask of titles not recognised."""
+    suggestions = rome.suggest_many(titles.tolist(), k=3, descriptions=None if descriptions is None else descriptions.tolist())
+    known_codes = set(rome.codes_)
+    out, weak = [], np.zeros(len(titles), dtype=bool)
+    for i, sugg in enumerate(suggestions):
+        if given is not None:
+            code = str(given.iloc[i]).strip().upper() if pd.notna(given.iloc[i]) else ""
+            if code in known_codes:
+                out.append([(code, 100.0)])
+                continue
+        kept = [(s.code, s.score) for s in sugg if s.score >= rome.min_score]
+        weak[i] = not kept
+        out.append(kept)
+    return out, weak
+
+
+def _text_or_empty(value: object) -> str:
+    return str(value) if pd.notna(value) else ""
+
+
+def prepare_offers(off: pd.DataFrame, skills, rome, reference_date: pd.Timestamp) -> PreparedTable:
+    """Read the offers: skills (listed, else found in the texts), place, ROME code, contract, hours, start."""
+    from sandbox.models.matching._text import tokens
+    from sandbox.text import plural
+
+    who = ("offre", "offres")
+    warnings: list[str] = []
+    n = len(off)
+    req = [skills.parse(c) for c in off["skills_required"]]
+    des = [skills.parse(c) for c in off["skills_desired"]]
+    none_listed = np.asarray([not r and not d for r, d in zip(req, des)])
+    from_text = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(none_listed):
+        found = skills.extract(f"{off['title'].iloc[i]} {_text_or_empty(off['description'].iloc[i])}")
+        req[i] = found
+        from_text[i] = bool(found)
+    if none_listed.any():
+        still = int((none_listed & ~from_text).sum())
+        tail = f" ; aucune trouvée pour {plural(still, 'offre')} : leur part « compétences » reprend la similarité de texte" if still else ""
+        warnings.append(warn(int(none_listed.sum()), who, f"sans compétences renseignées : compétences lues dans l'intitulé et la description{tail}", rows_of(off, none_listed)))
+    empty_desc = blank(off["description"])
+    if empty_desc.any():
+        warnings.append(warn(int(empty_desc.sum()), who, "sans description : le texte comparé se limite à l'intitulé et aux compétences", rows_of(off, empty_desc)))
+
+    loc = locate(off)
+    warnings += location_warnings(loc, off, who)
+
+    codes, weak = rome_codes(off["title"], off["description"], off["rome_code"], rome)
+    if weak.any():
+        warnings.append(warn(int(weak.sum()), who, "dont l'intitulé ne correspond à aucun métier du référentiel ROME chargé (« métier non reconnu ») : part « métier » nulle", rows_of(off, weak)))
+
+    contract = np.asarray([contract_type(v) for v in off["contract"]], dtype=object)
+    unknown_contract = (contract == None) & ~blank(off["contract"])  # noqa: E711
+    if unknown_contract.any():
+        warnings.append(warn(int(unknown_contract.sum()), who, f"dont le type de contrat n'est pas reconnu ({examples(off['contract'][unknown_contract])}) : compatibilité de contrat non vérifiée", rows_of(off, unknown_contract)))
+    contract[contract == "*"] = None
+    hours = pd.to_numeric(off["hours"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    start, bad_start = parse_days(off["start_date"], reference_date, immediate_words=True)
+    if bad_start.any():
+        warnings.append(warn(int(bad_start.sum()), who, "dont la date de début est illisible : début immédiat supposé", rows_of(off, bad_start)))
+    start = np.where(np.isnan(start), 0.0, start)
+
+    docs = [
+        tokens(t) + tokens(r) + tokens(d) + tokens(x)
+        for t, r, d, x in zip(off["title"], off["skills_required"], off["skills_desired"], off["description"])
+    ]
+    frame = pd.DataFrame(
+        {
+            "offer_id": off["offer_id"].astype(str).to_numpy(),
+            "title": off["title"].astype(str).to_numpy(),
+            "commune": off["commune"].to_numpy(dtype=object),
+            "contract": contract,
+            "hours": hours,
+            "start_day": start,
+            "skills_from_text": from_text,
+        },
+        index=off.index,
+    )
+    frame["required"] = req
+    frame["desired"] = [[s for s in d if s not in set(r)] for r, d in zip(req, des)]
+    return PreparedTable(frame["offer_id"].to_numpy(), frame, docs, loc.latitude, loc.longitude, codes, warnings)
+
+
+def prepare_candidates(cand: pd.DataFrame, skills, rome, reference_date: pd.Timestamp, default_radius_km: float) -> PreparedTable:
+    """Read the candidates: skills (listed, else found in the experience), place, radius, ROME code, contracts, time, availability."""
+    from sandbox.models.matching._text import tokens
+    from sandbox.text import plural
+
+    who = ("candidat", "candidats")
+    warnings: list[str] = []
+    n = len(cand)
+    listed = [skills.parse(c) for c in cand["skills"]]
+    none_listed = np.asarray([not s for s in listed])
+    from_text = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(none_listed):
+        found = skills.extract(f"{cand['desired_job'].iloc[i]} {_text_or_empty(cand['experience'].iloc[i])}")
+        listed[i] = found
+        from_text[i] = bool(found)
+    if none_listed.any():
+        still = int((none_listed & ~from_text).sum())
+        tail = f" ; aucune trouvée pour {plural(still, 'candidat')} : leur part « compétences » reprend la similarité de texte" if still else ""
+        warnings.append(warn(int(none_listed.sum()), who, f"sans compétences renseignées : compétences lues dans le texte de l'expérience{tail}", rows_of(cand, none_listed)))
+    empty_exp = blank(cand["experience"])
+    if empty_exp.any():
+        warnings.append(warn(int(empty_exp.sum()), who, "sans texte d'expérience : le texte comparé se limite au métier et aux compétences", rows_of(cand, empty_exp)))
+
+    loc = locate(cand)
+    warnings += location_warnings(loc, cand, who)
+
+    radius, bad_radius, empty_radius = parse_radius(cand["mobility_km"], default_radius_km)
+    default = f"{num(default_radius_km)}\u00a0km"
+    if bad_radius.any():
+        warnings.append(warn(int(bad_radius.sum()), who, f"dont le rayon de mobilité n'est pas un nombre de kilomètres ({examples(cand['mobility_km'][bad_radius])}) : {default} par défaut", rows_of(cand, bad_radius)))
+    if empty_radius.any():
+        warnings.append(warn(int(empty_radius.sum()), who, f"sans rayon de mobilité : {default} par défaut", rows_of(cand, empty_radius)))
+
+    codes, weak = rome_codes(cand["desired_job"], None, None, rome)
+    if weak.any():
+        warnings.append(warn(int(weak.sum()), who, "dont le métier recherché ne correspond à aucun métier du référentiel ROME chargé (« métier non reconnu ») : part « métier » nulle", rows_of(cand, weak)))
+
+    accepted, unknown_items = [], []
+    for v in cand["contracts"]:
+        acc, unk = accepted_contracts(v)
+        accepted.append(acc)
+        unknown_items.append(unk)
+    bad_contract = np.asarray([bool(u) for u in unknown_items])
+    if bad_contract.any():
+        listed_bad = [u for us in unknown_items for u in us]
+        warnings.append(warn(int(bad_contract.sum()), who, f"dont un type de contrat n'est pas reconnu ({examples(listed_bad)}) : ignoré", rows_of(cand, bad_contract)))
+    times = [work_time(v) for v in cand["work_time"]]
+    avail, bad_avail = parse_days(cand["availability"], reference_date, immediate_words=True)
+    if bad_avail.any():
+        warnings.append(warn(int(bad_avail.sum()), who, f"dont la disponibilité est illisible ({examples(cand['availability'][bad_avail])}) : non prise en compte", rows_of(cand, bad_avail)))
+
+    docs = [tokens(j) + tokens(s) + tokens(e) for j, s, e in zip(cand["desired_job"], cand["skills"], cand["experience"])]
+    frame = pd.DataFrame(
+        {
+            "candidate_id": cand["candidate_id"].astype(str).to_numpy(),
+            "desired_job": cand["desired_job"].astype(str).to_numpy(),
+            "radius_km": radius,
+            "available_day": avail,
+            "time_pref": [t[0] for t in times],
+            "max_hours": [t[1] for t in times],
+            "skills_from_text": from_text,
+        },
+        index=cand.index,
+    )
+    frame["skills"] = listed
+    frame["accepted"] = accepted
+    return PreparedTable(frame["candidate_id"].to_numpy(), frame, docs, loc.latitude, loc.longitude, codes, warnings)

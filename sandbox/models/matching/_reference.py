@@ -1,77 +1,123 @@
-"""The job reference: ROME 4.0 codes and labels, skills per job, synonyms, trainings, first names.
+"""The job reference the matcher reads: the imported ROME 4.0 release, else the bundled extract.
 
-Files in ``sandbox/data/reference/`` (``;``-separated, UTF-8):
+The bundled extract (``sandbox/data/reference/``, ``;``-separated, UTF-8) is
+written for the demo: ``rome.csv`` (``code;libelle;appellations``: a few
+dozen job sheets common in communes, with everyday job titles),
+``rome_competences.csv`` (``competence;codes;synonymes;formation``: skills
+with their synonyms, abbreviations and a training to propose),
+``rome_sigles.csv`` (``sigle;forme``: abbreviations of job titles, « ATSEM »),
+``prenoms.txt`` (first names removed from every text before scoring).
 
-- ``rome.csv``: ``code;libelle;appellations`` — the subset of ROME 4.0 job
-  sheets used here (codes and labels are public facts published by France
-  Travail), with common job titles (« appellations ») separated by ``|``.
-- ``rome_competences.csv``: ``competence;codes;synonymes;formation`` — one
-  skill per line, the ROME codes it belongs to (space-separated), its
-  synonyms and abbreviations (``|``) and a training to propose when it is
-  missing.
-- ``prenoms.txt``: first names removed from every text before scoring.
+When the user has imported the official release
+(:func:`sandbox.data.rome.import_release`), :func:`load_reference` builds
+the reference from it: every job sheet, every job title, the skills and
+knowledge of each sheet and the mobility links; the extract's synonyms and
+trainings are kept on top.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from sandbox import PACKAGE_DIR
-from sandbox.text import strip_accents
+from sandbox.text import num, strip_accents
 
 REFERENCE_DIR = PACKAGE_DIR / "data" / "reference"
+BUNDLED = "extrait"
+OFFICIAL = "officiel"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Reference:
     """The job and skill reference.
 
     Attributes
     ----------
     jobs : DataFrame
-        ``code``, ``label``, ``titles`` (list of str), indexed by code.
+        ``code``, ``label``, ``titles`` (list of str), ``definition``, indexed by code.
     skills : DataFrame
         ``skill`` (canonical French label), ``codes`` (list), ``forms``
-        (label, synonyms and abbreviations), ``training``; indexed by
-        ``skill``.
+        (label, synonyms and abbreviations), ``training`` (may be empty),
+        ``kind``; indexed by ``skill``.
+    related : dict
+        ``{code: (close codes…)}``: the mobility links (empty for the extract).
+    source : {"extrait", "officiel"}
+    version : str
+        « v4.60 » for an imported release, « extrait » otherwise.
     """
 
     jobs: pd.DataFrame
     skills: pd.DataFrame
+    related: dict = field(default_factory=dict)
+    source: str = BUNDLED
+    version: str = BUNDLED
 
     def job_label(self, code: str | None) -> str:
         if code is None or code not in self.jobs.index:
             return ""
         return str(self.jobs.at[code, "label"])
 
+    @cached_property
+    def skills_by_code(self) -> dict[str, list[str]]:
+        """``{code: [skills…]}`` in the reference's order."""
+        out: dict[str, list[str]] = {}
+        for skill, codes in zip(self.skills["skill"], self.skills["codes"]):
+            for code in codes:
+                out.setdefault(code, []).append(skill)
+        return out
+
     def skills_of(self, code: str) -> list[str]:
         """The skills of a ROME code, in the reference's order."""
-        return [s for s, codes in zip(self.skills["skill"], self.skills["codes"]) if code in codes]
+        return list(self.skills_by_code.get(code, ()))
+
+    @property
+    def is_official(self) -> bool:
+        return self.source == OFFICIAL
+
+    def describe(self) -> str:
+        """One French sentence: which reference is in use, with its counts."""
+        n_titles = sum(len(t) for t in self.jobs["titles"])
+        if self.is_official:
+            return (
+                f"Référentiel ROME 4.0 officiel, version {self.version} : {num(len(self.jobs))} fiches métiers, "
+                f"{num(n_titles)} intitulés, {num(len(self.skills))} compétences et savoirs, "
+                f"{num(sum(len(v) for v in self.related.values()))} liens vers des métiers proches."
+            )
+        return (
+            f"Extrait livré avec l'application : {num(len(self.jobs))} fiches métiers du ROME 4.0 sur 1 584, "
+            f"{num(n_titles)} intitulés courants, {num(len(self.skills))} compétences choisies ; "
+            "un métier absent de l'extrait n'est pas reconnu."
+        )
 
 
-@lru_cache(maxsize=4)
-def load_reference(directory: str | None = None) -> Reference:
-    """Read the reference files (cached).
+def _split(value: object, sep: str) -> list[str]:
+    return [t.strip() for t in str(value or "").split(sep) if t.strip()]
+
+
+@lru_cache(maxsize=2)
+def bundled_reference(directory: str | None = None) -> Reference:
+    """The extract bundled with the app (or the same files in *directory*).
 
     Examples
     --------
-    >>> ref = load_reference()
-    >>> ref.job_label("K2204")
-    'Nettoyage de locaux'
+    >>> ref = bundled_reference()
+    >>> ref.job_label("K2204"), ref.source
+    ('Nettoyage de locaux', 'extrait')
     >>> "BAFA" in ref.skills_of("G1203")
     True
     """
     folder = Path(directory) if directory else REFERENCE_DIR
-    jobs = pd.read_csv(folder / "rome.csv", sep=";", dtype=str, encoding="utf-8")
+    jobs = pd.read_csv(folder / "rome.csv", sep=";", dtype=str, encoding="utf-8").fillna("")
     jobs = pd.DataFrame(
         {
             "code": jobs["code"].str.strip(),
             "label": jobs["libelle"].str.strip(),
-            "titles": [[t.strip() for t in str(a).split("|") if t.strip()] for a in jobs["appellations"].fillna("")],
+            "titles": [_split(a, "|") for a in jobs["appellations"]],
+            "definition": "",
         }
     ).set_index("code", drop=False)
     skills = pd.read_csv(folder / "rome_competences.csv", sep=";", dtype=str, encoding="utf-8").fillna("")
@@ -79,14 +125,88 @@ def load_reference(directory: str | None = None) -> Reference:
         {
             "skill": skills["competence"].str.strip(),
             "codes": [c.split() for c in skills["codes"]],
-            "forms": [
-                [s.strip()] + [f.strip() for f in syn.split("|") if f.strip()]
-                for s, syn in zip(skills["competence"], skills["synonymes"])
-            ],
+            "forms": [[s.strip()] + _split(syn, "|") for s, syn in zip(skills["competence"], skills["synonymes"])],
             "training": skills["formation"].str.strip(),
+            "kind": "savoir-faire",
         }
     ).set_index("skill", drop=False)
     return Reference(jobs=jobs, skills=skills)
+
+
+def official_reference(index) -> Reference:
+    """The reference built from an imported release (:class:`sandbox.data.rome.RomeIndex`), with the extract's extras."""
+    extract = bundled_reference()
+    titles: dict[str, list[str]] = {}
+    for code, title in zip(index.titles["code"].tolist(), index.titles["title"].tolist()):
+        titles.setdefault(code, []).append(title)
+    jobs = index.jobs.copy()
+    jobs["titles"] = [titles.get(c, []) for c in jobs["code"]]
+    jobs = jobs[["code", "label", "titles", "definition"]].set_index("code", drop=False)
+
+    codes_of: dict[str, list[str]] = {}
+    for code, ident in zip(index.links["code"].tolist(), index.links["id"].tolist()):
+        codes_of.setdefault(ident, []).append(code)
+    # One skill per label (a label can be both a savoir-faire and a savoir).
+    merged: dict[str, dict] = {}
+    for ident, label, kind in zip(index.skills["id"].tolist(), index.skills["label"].tolist(), index.skills["kind"].tolist()):
+        codes = codes_of.get(ident)
+        if not codes:
+            continue
+        entry = merged.setdefault(label, {"skill": label, "codes": [], "forms": [label], "training": "", "kind": kind})
+        entry["codes"].extend(c for c in codes if c not in entry["codes"])
+    folded = {k.lower(): k for k in merged}
+    for skill, codes, forms, training in zip(extract.skills["skill"], extract.skills["codes"], extract.skills["forms"], extract.skills["training"]):
+        same = folded.get(skill.lower())
+        entry = merged[same] if same else merged.setdefault(skill, {"skill": skill, "codes": [], "forms": [skill], "training": "", "kind": "savoir-faire"})
+        entry["codes"].extend(c for c in codes if c not in entry["codes"])
+        entry["forms"].extend(f for f in forms if f not in entry["forms"])
+        entry["training"] = entry["training"] or training
+    skills = pd.DataFrame(list(merged.values())).set_index("skill", drop=False)
+    # Extract titles the release lacks (everyday words such as « agent de propreté ») stay usable.
+    extra = dict(zip(extract.jobs["code"], extract.jobs["titles"]))
+    jobs["titles"] = [t + [x for x in extra.get(c, []) if x not in t] for c, t in zip(jobs["code"], jobs["titles"])]
+    mobility = index.mobility.sort_values(["code", "order"], ascending=[True, False])
+    related: dict[str, tuple[str, ...]] = {}
+    for code, target in zip(mobility["code"].tolist(), mobility["target"].tolist()):
+        related[code] = (*related.get(code, ()), target)
+    return Reference(jobs=jobs, skills=skills, related=related, source=OFFICIAL, version=str(index.info.get("version", "")))
+
+
+_OFFICIAL_CACHE: dict[int, Reference] = {}
+
+
+def load_reference(directory: str | None = None) -> Reference:
+    """The reference in use: the imported official release if there is one, else the bundled extract.
+
+    *directory* forces the extract files of that folder (tests).
+
+    Examples
+    --------
+    >>> load_reference("").source in ("extrait", "officiel")
+    True
+    """
+    if directory:
+        return bundled_reference(directory)
+    from sandbox.data.rome import load_index
+
+    index = load_index()
+    if index is None:
+        return bundled_reference()
+    key = id(index)
+    if key not in _OFFICIAL_CACHE:
+        _OFFICIAL_CACHE.clear()
+        _OFFICIAL_CACHE[key] = official_reference(index)
+    return _OFFICIAL_CACHE[key]
+
+
+@lru_cache(maxsize=1)
+def title_abbreviations() -> dict[str, str]:
+    """``{folded abbreviation: expansion}`` of job titles (« atsem » → « agent territorial spécialisé… »)."""
+    path = REFERENCE_DIR / "rome_sigles.csv"
+    if not path.is_file():
+        return {}
+    frame = pd.read_csv(path, sep=";", dtype=str, encoding="utf-8", comment="#").fillna("")
+    return {strip_accents(s.strip().lower()): f.strip() for s, f in zip(frame["sigle"], frame["forme"]) if s.strip() and f.strip()}
 
 
 def _fold_name(name: str) -> str:

@@ -10,7 +10,23 @@ from rapidfuzz import fuzz, process
 from sandbox.models.matching._reference import Reference, load_reference
 from sandbox.models.matching._text import key, tokens
 
-_SPLIT = re.compile(r"[;,|/\n\r•·]+|\s+-\s+|\s+\+\s+")
+_STRONG = re.compile(r"[;|\n\r•·]+")
+_WEAK = re.compile(r"[,/]+|\s+-\s+|\s+\+\s+")
+
+
+def _blank(cell: object) -> bool:
+    return cell is None or (isinstance(cell, float) and cell != cell)
+
+
+def split_phrases(cell: object) -> list[str]:
+    """Phrases of a skills cell: only ``;``, ``|``, line breaks and bullets separate them (commas stay).
+
+    >>> split_phrases("Techniques de pose, de finition ; HACCP")
+    ['Techniques de pose, de finition', 'HACCP']
+    """
+    if _blank(cell):
+        return []
+    return [item.strip(" .-") for item in _STRONG.split(str(cell)) if item.strip(" .-")]
 
 
 def split_cell(cell: object) -> list[str]:
@@ -19,9 +35,7 @@ def split_cell(cell: object) -> list[str]:
     >>> split_cell("HACCP ; liaison froide, Permis B")
     ['HACCP', 'liaison froide', 'Permis B']
     """
-    if cell is None or (isinstance(cell, float) and cell != cell):
-        return []
-    return [item.strip(" .-") for item in _SPLIT.split(str(cell)) if item.strip(" .-")]
+    return [item.strip(" .-") for phrase in split_phrases(cell) for item in _WEAK.split(phrase) if item.strip(" .-")]
 
 
 class SkillNormaliser:
@@ -71,6 +85,9 @@ class SkillNormaliser:
         self.reference_ = ref
         self.forms_ = forms
         self._cache: dict[str, list[str]] = {}
+        # Set before matching the extra labels (they are matched against the reference first).
+        self.keys_ = list(forms)
+        self.max_words_ = max((len(k.split()) for k in self.keys_), default=1)
         for label in extra_skills:
             k = key(label)
             if k and not self._match_reference(k):
@@ -78,7 +95,7 @@ class SkillNormaliser:
                 labels.setdefault(label.strip(), label.strip())
         self.labels_ = labels
         self.keys_ = list(forms)
-        self.max_words_ = max(len(k.split()) for k in self.keys_)
+        self.max_words_ = max((len(k.split()) for k in self.keys_), default=1)
         self.training_ = dict(zip(ref.skills["skill"], ref.skills["training"]))
         self._cache = {}
         return self
@@ -132,10 +149,28 @@ class SkillNormaliser:
         return found[0] if found and known else None
 
     def parse(self, cell: object) -> list[str]:
-        """All skills of a cell (reference skills, and unknown items under their own name)."""
+        """All skills of a cell (reference skills, and unknown items under their own name).
+
+        A phrase (between ``;``) that the reference knows as a whole is kept
+        whole, commas included; otherwise its comma-separated items are
+        matched one by one, and if none is known the phrase stays one skill
+        of its own rather than fragments.
+        """
         out: list[str] = []
-        for item in split_cell(cell):
-            found, _ = self.match_item(item)
+        for phrase in split_phrases(cell):
+            items = [i.strip(" .-") for i in _WEAK.split(phrase) if i.strip(" .-")]
+            if len(items) > 1:
+                k = key(phrase)
+                whole = self.forms_.get(k) or self._fuzzy(k)
+                if whole:
+                    out.append(whole)
+                    continue
+                matched = [self.match_item(i) for i in items]
+                if any(known for _, known in matched):
+                    for found, _ in matched:
+                        out.extend(found)
+                    continue
+            found, _ = self.match_item(phrase)
             out.extend(found)
         return list(dict.fromkeys(out))
 

@@ -53,7 +53,8 @@ IDENTITY_WORDS = frozenset(
 _TITLE_NOISE_WORDS = """
     cdd cdi interim urgent poste emploi offre recrutement recrute recherche temps partiel complet plein
     contractuel titulaire fonctionnaire vacataire saisonnier stage stagiaire alternance apprenti apprentissage
-    categorie cat grade
+    categorie cat grade confirme experimente junior senior debutant motive qualifie diplome urgent
+    mission hf immediat asap
     """.split()
 
 _RULES: tuple[tuple[str, str], ...] = (
@@ -146,9 +147,9 @@ def is_identity(word: str) -> bool:
 @lru_cache(maxsize=1)
 def abbreviations() -> frozenset[str]:
     """Folded abbreviations of the reference (« deas », « psc1 », « asvp »): never stemmed."""
-    from sandbox.models.matching._reference import load_reference
+    from sandbox.models.matching._reference import bundled_reference
 
-    ref = load_reference()
+    ref = bundled_reference()
     found = set()
     for label in [*(f for forms in ref.skills["forms"] for f in forms), *(t for ts in ref.jobs["titles"] for t in ts)]:
         for word in re.findall(r"[A-Za-z0-9]+", label):

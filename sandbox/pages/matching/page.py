@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
-
 import pandas as pd
 import streamlit as st
 
+from sandbox.data.export import to_csv_bytes
 from sandbox.data.schemas.matching import CANDIDATES, OFFERS
 from sandbox.models.matching import (
     DEFAULT_WEIGHTS,
@@ -15,18 +14,27 @@ from sandbox.models.matching import (
     PART_LABELS,
     PARTS,
     Matcher,
+    default_rome,
+    load_reference,
     discrimination_test,
     evaluate,
     keyword_baseline,
-    pseudonymise,
-    suggest_rome,
     truth_from_column,
 )
-from sandbox.sheet.report import DataSummary, Figure, RunSummary, Stopwatch
+from sandbox.privacy import new_key
+from sandbox.sheet.report import DataSummary, RunSummary, Stopwatch
 from sandbox.text import num, pct, typography
 from sandbox.ui import explain, kpi, page_header, show_warnings
 from sandbox.ui.inputs import frame_key, input_source
-from sandbox.pages.matching.views import match_cards, matching_input, never_read_note, score_bars
+from sandbox.pages.matching.views import (
+    coding_tab,
+    match_cards,
+    matching_input,
+    never_read_note,
+    reference_panel,
+    related_jobs,
+    score_bars,
+)
 from sandbox.ui.runs import publish_run
 
 KEY = "matching"
@@ -46,6 +54,16 @@ st.warning(typography(
 )
 
 # -- Data ------------------------------------------------------------------------------------------
+reference = reference_panel(KEY)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Index des métiers ROME…")
+def title_coder(source: str, version: str):
+    """The title → ROME coder of the reference in use: read-only, shared by every session."""
+    return default_rome(load_reference())
+
+
+rome = title_coder(reference.source, reference.version)
 left, right = st.columns(2)
 with left:
     offers, never_o = matching_input(OFFERS, sample="matching/offres", key=f"{KEY}.offres", expected="offres", label="Offres d'emploi")
@@ -72,8 +90,8 @@ st.caption(typography("Poids utilisés : " + ", ".join(f"{PART_LABELS[p].lower()
 
 
 @st.cache_data(max_entries=4, show_spinner="Normalisation des métiers, des compétences et des textes…")
-def fitted(_cand: pd.DataFrame, _off: pd.DataFrame, key: str, radius_km: float, filt: bool) -> Matcher:
-    return Matcher(default_radius_km=radius_km, distance_filter=filt).fit(_cand, _off)
+def fitted(_cand: pd.DataFrame, _off: pd.DataFrame, key: str, radius_km: float, filt: bool, reference_version: str) -> Matcher:
+    return Matcher(default_radius_km=radius_km, distance_filter=filt, rome=rome).fit(_cand, _off)
 
 
 @st.cache_data(max_entries=8, show_spinner="Classement…")
@@ -83,20 +101,21 @@ def ranked(_matcher: Matcher, key: str, k: int, direction: str, weights: tuple):
 
 @st.cache_data(max_entries=2, show_spinner="Test de discrimination : tout le calcul est refait avec d'autres prénoms et l'autre genre…")
 def fairness(_cand: pd.DataFrame, _off: pd.DataFrame, key: str, k: int, radius_km: float, filt: bool, weights: tuple, seed: int):
-    return discrimination_test(_cand, _off, k=k, seed=seed, weights=dict(weights), default_radius_km=radius_km, distance_filter=filt)
+    return discrimination_test(_cand, _off, k=k, seed=seed, weights=dict(weights), default_radius_km=radius_km, distance_filter=filt, rome=rome)
 
 
 data_key = frame_key(candidates.frame) + frame_key(offers.frame)
 wkey = tuple(sorted(weights.items()))
 with Stopwatch() as watch:
-    matcher = fitted(candidates.frame, offers.frame, data_key, radius, distance_filter)
-    by_candidate = ranked(matcher, data_key + f"{radius}{distance_filter}", k, "offers", wkey)
-    by_offer = ranked(matcher, data_key + f"{radius}{distance_filter}", k, "candidates", wkey)
+    matcher = fitted(candidates.frame, offers.frame, data_key, radius, distance_filter, f"{reference.source}-{reference.version}")
+    run_key = data_key + f"{radius}{distance_filter}{reference.source}{reference.version}"
+    by_candidate = ranked(matcher, run_key, k, "offers", wkey)
+    by_offer = ranked(matcher, run_key, k, "candidates", wkey)
 show_warnings(list(matcher.warnings_))
 
 # -- Results ---------------------------------------------------------------------------------------
-tab_c, tab_o, tab_eval, tab_fair, tab_rome = st.tabs(
-    ["Offres pour un candidat", "Candidats pour une offre", "Qualité du classement", "Test de discrimination", "Métiers (ROME)"]
+tab_c, tab_o, tab_eval, tab_fair, tab_rome, tab_code = st.tabs(
+    ["Offres pour un candidat", "Candidats pour une offre", "Qualité du classement", "Test de discrimination", "Métiers (ROME)", "Coder des intitulés"]
 )
 cand_frame = matcher.candidates_.frame
 with tab_c:
@@ -108,6 +127,7 @@ with tab_c:
     else:
         st.altair_chart(score_bars(rows, by_candidate.weights, "offer_title"), width="stretch")
         match_cards(rows, by_candidate.weights, "offer_title", key=f"{KEY}.cards_c")
+    related_jobs(by_candidate.related_for(chosen), by_candidate.weights)
 with tab_o:
     off_frame = matcher.offers_.frame
     olabels = {oid: f"{oid} — {t} ({c})" for oid, t, c in zip(off_frame["offer_id"], off_frame["title"], off_frame["commune"])}
@@ -153,23 +173,19 @@ with tab_fair:
 
 with tab_rome:
     title = st.text_input("Essayez un intitulé de poste", "Animatrice périscolaire (H/F)", key=f"{KEY}.title")
-    st.dataframe(pd.DataFrame([{"code ROME": s.code, "métier": s.label, "intitulé le plus proche": s.title, "score": s.score} for s in suggest_rome(title)]), hide_index=True)
+    st.dataframe(pd.DataFrame([{"code ROME": s.code, "métier": s.label, "intitulé le plus proche": s.title, "confiance": s.score / 100} for s in rome.suggest(title)]), hide_index=True)
     st.dataframe(matcher.rome_table("offers").head(200), hide_index=True)
+with tab_code:
+    coding_tab(KEY, rome)
 
 # -- Downloads -------------------------------------------------------------------------------------
-secret = st.session_state.setdefault(f"{KEY}.secret", secrets.token_hex(16))
-export, table = pseudonymise(by_candidate.to_frame(), secret)
+secret = st.session_state.setdefault(f"{KEY}.secret", new_key())
+export, table = by_candidate.pseudonymised(secret)
 d1, d2 = st.columns(2)
-d1.download_button("Rapprochements (CSV, candidats pseudonymisés)", export.to_csv(sep=";", index=False, decimal=",").encode("utf-8-sig"), "rapprochements.csv", "text/csv", key=f"{KEY}.dl")
-d2.download_button("Table de correspondance des pseudonymes (à conserver à part)", table.to_csv(sep=";", index=False).encode("utf-8-sig"), "correspondance.csv", "text/csv", key=f"{KEY}.dl_table")
+d1.download_button("Rapprochements (CSV, candidats pseudonymisés)", to_csv_bytes(export), "rapprochements.csv", "text/csv", key=f"{KEY}.dl")
+d2.download_button("Table de correspondance des pseudonymes (à conserver à part)", to_csv_bytes(table), "correspondance.csv", "text/csv", key=f"{KEY}.dl_table")
 
-figures = [Figure("Test de discrimination : listes identiques", 100 * report.identical_offer_lists, "%", lower_is_better=False, key="discrimination_identical")]
-if metrics is not None:
-    figures += [
-        Figure(f"Rappel@{k}", 100 * metrics.recall, "%", baseline=100 * baseline.recall, lower_is_better=False, decimals=1, key="recall_at_k"),
-        Figure("MRR", metrics.mrr, "", baseline=baseline.mrr, lower_is_better=False, decimals=2, key="mrr"),
-        Figure(f"Précision@{k}", 100 * metrics.precision, "%", baseline=100 * baseline.precision, lower_is_better=False, decimals=1, key="precision_at_k"),
-    ]
+figures = by_candidate.figures(metrics, baseline, report)
 publish_run(RunSummary(
     demo=KEY,
     data=DataSummary(
@@ -189,7 +205,7 @@ how_text = (
     METHOD_SUMMARY_FR
     + "\n\n**Les cinq parts du score**\n\n"
     + "\n".join(f"- **{PART_LABELS[p]}** : {PART_HELP[p]}" for p in PARTS)
-    + "\n\nLe référentiel chargé couvre " + num(len(matcher.reference_.jobs)) + " fiches ROME 4.0 courantes dans les communes (codes et intitulés publiés par France Travail), leurs compétences, synonymes, abréviations et formations."
+    + "\n\n" + matcher.reference_.describe()
 )
 limits_text = (
     "- **Règlement européen sur l'IA** : le recrutement et la sélection de personnes sont un usage à haut risque (annexe III, point 4). "
@@ -199,8 +215,10 @@ limits_text = (
     "- **Discrimination** : le nom, l'âge, le sexe, la nationalité et l'adresse ne sont jamais lus, et les prénoms et marques de genre sont retirés des textes. "
     "La liste de prénoms n'est pas exhaustive : un mot que les offres n'emploient jamais est de toute façon ignoré, mais un nom de famille présent dans plusieurs offres serait lu. "
     "D'autres indices indirects (un trou dans le parcours, un quartier) peuvent subsister : le test ne couvre que ce qu'il change.\n"
-    "- **Référentiel** : seuls " + num(len(matcher.reference_.jobs)) + " métiers sont chargés ; un métier absent obtient une part « métier » nulle. "
-    "Les synonymes et les formations proposées sont une sélection de démonstration, à compléter avec le référentiel officiel.\n"
-    "- **Qualité** : mesurée ici sur des données synthétiques dont les bonnes réponses sont plantées ; elle doit être remesurée sur vos placements réels."
+    + ("- **Référentiel** : seuls " + num(len(matcher.reference_.jobs)) + " métiers sont chargés ; un métier absent obtient une part « métier » nulle. "
+       "Importez le référentiel officiel pour couvrir les 1 584 fiches.\n" if not matcher.reference_.is_official else
+       "- **Référentiel** : le codage d'un intitulé est une proposition (confiance affichée) ; sous le seuil, « métier non reconnu ». "
+       "Les formations proposées hors de l'extrait de démonstration sont génériques.\n")
+    + "- **Qualité** : mesurée ici sur des données synthétiques dont les bonnes réponses sont plantées ; elle doit être remesurée sur vos placements réels."
 )
 explain(typography(how_text), typography(limits_text))

@@ -1,0 +1,208 @@
+"""The score parts as matrices: skills, job (ROME), contract and availability, places.
+
+Each builder turns the prepared tables (:mod:`._prepare`) into the small
+arrays the matcher multiplies or indexes chunk by chunk; none of them
+builds a candidates × offers matrix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from sandbox.models.matching._prepare import CONTRACTS, PreparedTable
+from sandbox.models.matching._skills import skill_matrix
+
+REQUIRED_SHARE = 0.75
+DOMAIN_SCORE = 0.4
+FULL_TIME_HOURS = 32.0
+AMBIGUITY_MARGIN = 5.0  # ROME suggestions this close to the first one count too (« chauffeur »)
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass
+class SkillPart:
+    """Candidates' skills (0/1, sparse) and, per offer, the weight of each skill in the part."""
+
+    vocabulary: dict[str, int]
+    candidate_skills: sparse.csr_matrix  # candidates × skills
+    offer_share: sparse.csr_matrix  # skills × offers: weight of each skill in the offer's part (sums to 1)
+    offer_none: np.ndarray  # offers without any skill
+    candidate_none: np.ndarray  # candidates without any skill
+
+
+def skill_part(candidates: PreparedTable, offers: PreparedTable) -> SkillPart:
+    vocab: dict[str, int] = {}
+    for lst in [*offers.frame["required"], *offers.frame["desired"]]:
+        for s in lst:
+            vocab.setdefault(s, len(vocab))
+    C = skill_matrix(list(candidates.frame["skills"]), vocab)
+    R = skill_matrix(list(offers.frame["required"]), vocab).T.tocsr()  # skills × offers
+    D = skill_matrix(list(offers.frame["desired"]), vocab).T.tocsr()
+    n_req, n_des = np.asarray(R.sum(axis=0)).ravel(), np.asarray(D.sum(axis=0)).ravel()
+    w_req = np.where(n_des > 0, REQUIRED_SHARE, 1.0) * (n_req > 0)
+    w_des = np.where(n_req > 0, 1 - REQUIRED_SHARE, 1.0) * (n_des > 0)
+    share = R @ sparse.diags(np.divide(w_req, n_req, out=np.zeros_like(w_req, dtype=float), where=n_req > 0))
+    share = share + D @ sparse.diags(np.divide(w_des, n_des, out=np.zeros_like(w_des, dtype=float), where=n_des > 0))
+    return SkillPart(
+        vocabulary=vocab,
+        candidate_skills=C,
+        offer_share=sparse.csr_matrix(share, dtype=np.float32),
+        offer_none=(n_req + n_des) == 0,
+        candidate_none=np.asarray(C.sum(axis=1)).ravel() == 0,
+    )
+
+
+@dataclass
+class JobPart:
+    """The « métier » part: what each ROME code is worth to each candidate, and each offer's code."""
+
+    codes: list[str]
+    candidate_value: np.ndarray  # candidates × (codes + 1): 0-1, already weighted by the candidate's coding confidence
+    offer_code: np.ndarray  # position of each offer's code (len(codes) when not recognised)
+    offer_confidence: np.ndarray  # 0-1
+    candidate_code: np.ndarray  # position of each candidate's first code (len(codes) when none)
+    related: np.ndarray  # (codes + 1) × (codes + 1) bool: target is a close job of source
+
+
+def job_part(candidates: PreparedTable, offers: PreparedTable, codes: list[str], related: dict) -> JobPart:
+    """Values of the codes for each candidate.
+
+    The first suggestion is worth the candidate's confidence (1 for a sure
+    title); near-tied alternatives (within :data:`AMBIGUITY_MARGIN`) 0.8 of
+    theirs; every code of the first one's domain :data:`DOMAIN_SCORE` of it.
+    The offer's side is weighted by the offer's confidence when the part is
+    read, so an uncertain coding weighs less.
+    """
+    index = {c: i for i, c in enumerate(codes)}
+    n = len(codes)
+    value = np.zeros((len(candidates.ids), n + 1), dtype=np.float32)
+    domain_of = np.asarray([c[:3] for c in codes])
+    top_code = np.full(len(candidates.ids), n, dtype=np.int64)
+    for i, sugg in enumerate(candidates.codes):
+        if not sugg:
+            continue
+        first, top = sugg[0]
+        confidence = min(top, 100.0) / 100
+        top_code[i] = index[first]
+        value[i, :n] = np.where(domain_of == first[:3], DOMAIN_SCORE * confidence, 0.0)
+        for rank, (code, score) in enumerate(sugg):
+            if rank and top - score > AMBIGUITY_MARGIN:
+                continue  # a clear first choice: the others do not count
+            weight = confidence if rank == 0 else 0.8 * min(score, 100.0) / 100
+            value[i, index[code]] = max(value[i, index[code]], weight)
+    offer_code = np.asarray([index[s[0][0]] if s else n for s in offers.codes])
+    offer_conf = np.asarray([min(s[0][1], 100.0) / 100 if s else 0.0 for s in offers.codes], dtype=np.float32)
+    rel = np.zeros((n + 1, n + 1), dtype=bool)
+    for source, targets in related.items():
+        if source in index:
+            for t in targets:
+                if t in index:
+                    rel[index[source], index[t]] = True
+    return JobPart(codes, value, offer_code, offer_conf, top_code, rel)
+
+
+@dataclass
+class ContractPart:
+    """Contract type × working time, and availability: one category per offer, a value per candidate and category."""
+
+    offer_category: np.ndarray
+    candidate_value: np.ndarray  # candidates × categories: contract accepted (0/1) + working time compatible (0.5/1)
+    offer_start: np.ndarray  # position of each offer's start day among the distinct ones
+    availability_value: np.ndarray  # candidates × distinct start days
+    candidate_max_hours: np.ndarray
+    offer_hours: np.ndarray
+
+
+def contract_part(candidates: PreparedTable, offers: PreparedTable) -> ContractPart:
+    types = {t: i for i, t in enumerate(CONTRACTS)}
+    n_t = len(types) + 1
+    hours = offers.frame["hours"].to_numpy(dtype=float)
+    h_cat = np.select([np.isnan(hours), hours >= FULL_TIME_HOURS, hours >= FULL_TIME_HOURS - 4], [0, 1, 2], 3)
+    t_cat = np.asarray([types.get(c, len(types)) if c else len(types) for c in offers.frame["contract"]])
+    value = np.zeros((len(candidates.ids), n_t * 4), dtype=np.float32)
+    for i, (acc, pref) in enumerate(zip(candidates.frame["accepted"], candidates.frame["time_pref"])):
+        ok = np.ones(n_t, dtype=np.float32)
+        if acc:
+            ok[: len(types)] = 0.0
+            for t in acc:
+                ok[types[t]] = 1.0
+        time_ok = np.ones(4, dtype=np.float32)
+        if pref == "partiel":
+            time_ok[1] = 0.5
+        elif pref == "plein":
+            time_ok[3] = 0.5
+        value[i] = (ok[:, None] + time_ok[None, :]).ravel()
+    start = offers.frame["start_day"].to_numpy(dtype=float)
+    days, offer_start = np.unique(start, return_inverse=True)
+    avail = candidates.frame["available_day"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        availability = np.clip(1 - (avail[:, None] - days[None, :] - 14) / 60, 0, 1)
+    availability[np.isnan(availability)] = 1.0
+    return ContractPart(
+        offer_category=t_cat * 4 + h_cat,
+        candidate_value=value,
+        offer_start=offer_start,
+        availability_value=availability.astype(np.float32),
+        candidate_max_hours=candidates.frame["max_hours"].to_numpy(dtype=np.float32),
+        offer_hours=hours.astype(np.float32),
+    )
+
+
+def xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Points on a sphere of the Earth's mean radius, in km (NaN where unknown).
+
+    >>> xyz(np.array([0.0]), np.array([0.0])).round(1).tolist()
+    [[6371.0, 0.0, 0.0]]
+    """
+    phi, lam = np.radians(lat), np.radians(lon)
+    r = EARTH_RADIUS_KM
+    return np.stack([r * np.cos(phi) * np.cos(lam), r * np.cos(phi) * np.sin(lam), r * np.sin(phi)], axis=1).astype(np.float32)
+
+
+@dataclass
+class Places:
+    """Offers grouped by location (usually the commune's centroid), and the candidates' points and radii."""
+
+    offer_location: np.ndarray
+    location_xyz: np.ndarray
+    candidate_xyz: np.ndarray
+    candidate_radius: np.ndarray
+
+
+def places(candidates: PreparedTable, offers: PreparedTable) -> Places:
+    points = xyz(offers.lat, offers.lon)
+    key = np.where(np.isnan(points), 1e9, np.round(points, 3))
+    uniq, offer_location = np.unique(key, axis=0, return_inverse=True)
+    return Places(
+        offer_location=offer_location.ravel(),
+        location_xyz=np.where(uniq >= 1e8, np.nan, uniq).astype(np.float32),
+        candidate_xyz=xyz(candidates.lat, candidates.lon),
+        candidate_radius=np.maximum(candidates.frame["radius_km"].to_numpy(dtype=np.float32), 0.1),
+    )
+
+
+def chord_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Chord distance (km) between points *a* (rows) and *b* (columns): exact to a few metres at this scale."""
+    d = np.zeros((len(a), len(b)), dtype=np.float32)
+    for axis in range(3):
+        diff = a[:, axis][:, None] - b[:, axis][None, :]
+        d += diff * diff
+    return np.sqrt(d, out=d)
+
+
+def distance_part(dist: np.ndarray, radius: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Part (1 on the spot, 0.5 at the radius, 0 at twice the radius; 0.5 unknown) and the outside mask.
+
+    >>> part, outside = distance_part(np.array([0.0, 10.0, 30.0, np.nan]), np.array([10.0] * 4))
+    >>> part.tolist(), outside.tolist()
+    ([1.0, 0.5, 0.0, 0.5], [False, False, True, False])
+    """
+    ratio = dist / radius
+    part = np.clip(1 - 0.5 * ratio, 0, 1)
+    unknown = np.isnan(dist)
+    part[unknown] = 0.5
+    outside = (ratio > 1) & ~unknown
+    return part.astype(np.float32, copy=False), outside
