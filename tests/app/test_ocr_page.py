@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import no_crash
 from streamlit.testing.v1 import AppTest
 
 from sandbox.models import ocr
 from sandbox.models.ocr import TesseractStatus
-from sandbox.ui.safety import UNEXPECTED_ERROR
 
 APP = str(Path(__file__).resolve().parents[2] / "sandbox" / "app.py")
 
@@ -26,19 +26,14 @@ def _open() -> AppTest:
     return at
 
 
-def _no_error(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not [e for e in at.error if e.value == UNEXPECTED_ERROR]
-
-
 @pytest.mark.tesseract
 def test_reading_a_sample_shows_figures_text_index_and_the_correction_is_what_is_indexed():
     at = _open()
-    _no_error(at)
+    no_crash(at)
     assert "manuscrite" in at.caption[0].value  # Tesseract is not for handwriting: said at the top
     assert at.multiselect(key="ocr.samples").value == ["deliberation_1926"]
     at.button(key="ocr.run").click().run()
-    _no_error(at)
+    no_crash(at)
     metrics = {m.label: m for m in at.metric}
     assert float(metrics["Confiance moyenne"].value.split("\xa0")[0].replace(",", ".")) > 85
     cer = metrics["CER"]
@@ -53,9 +48,9 @@ def test_reading_a_sample_shows_figures_text_index_and_the_correction_is_what_is
     assert "VILLE DE VINCENNES" in text.value
     # the person's correction is what the index and the search see, even after changing views
     text.set_value(text.value + "\nCopie adressée à la mairie de Bobigny.").run()
-    _no_error(at)
+    no_crash(at)
     at.segmented_control(key="ocr.view").set_value("Recherche et index").run()
-    _no_error(at)
+    no_crash(at)
     index = next(d.value for d in at.dataframe if "type" in d.value.columns)
     assert {"1926-05-14", "94080", "Émile Lacombe", "93008"} <= set(index["valeur"])
     at.text_input(key="ocr.query").set_value("bobigny").run()
@@ -63,11 +58,11 @@ def test_reading_a_sample_shows_figures_text_index_and_the_correction_is_what_is
     assert hits["page"].tolist() == [1] and "Bobigny" in hits["extrait"].iloc[0]
 
     at.segmented_control(key="ocr.view").set_value("Nettoyage avant / après").run()
-    _no_error(at)
+    no_crash(at)
     assert any("Correction de l'éclairage" in m.value for m in at.markdown)
     assert len(at.image) >= 8  # before and after of each step
     at.segmented_control(key="ocr.view").set_value("Exports").run()
-    _no_error(at)
+    no_crash(at)
     assert {b.label for b in at.get("download_button")} >= {"Texte", "PDF interrogeable", "ALTO XML", "hOCR", "Tout le lot (ZIP)"}
     at.segmented_control(key="ocr.view").set_value("Texte et mots douteux").run()
     assert "Bobigny" in at.text_area(key="ocr.text.deliberation_1926.jpg|1").value  # the correction survived
@@ -75,26 +70,26 @@ def test_reading_a_sample_shows_figures_text_index_and_the_correction_is_what_is
     # changing a setting says the results are stale instead of silently mixing them
     at.radio(key="ocr.mode").set_value(at.radio(key="ocr.mode").options[2]).run()
     assert any("relancez la lecture" in w.value for w in at.warning)
-    _no_error(at)
+    no_crash(at)
 
 
 def test_before_a_run_the_page_invites_to_read_and_manual_steps_can_be_chosen():
     at = _open()
-    _no_error(at)
+    no_crash(at)
     assert any("Lire les documents" in i.value for i in at.info)
     at.radio(key="ocr.mode").set_value(at.radio(key="ocr.mode").options[1]).run()
     assert at.toggle(key="ocr.step.deskew").value is True
     assert at.selectbox(key="ocr.binarise").options[2].startswith("Sauvola")
     at.multiselect(key="ocr.samples").set_value([]).run()
     assert at.button(key="ocr.run").disabled
-    _no_error(at)
+    no_crash(at)
 
 
 def test_without_tesseract_the_page_gives_the_install_command_and_no_traceback(monkeypatch):
     missing = TesseractStatus(False, None, (), "Tesseract n'est pas installé sur ce poste.")
     monkeypatch.setattr(ocr, "tesseract_status", lambda: missing)
     at = _open()
-    _no_error(at)
+    no_crash(at)
     assert any("Tesseract n'est pas installé" in e.value for e in at.error)
     assert any("apt-get install -y tesseract-ocr tesseract-ocr-fra" in c.value for c in at.code)
     assert not at.button  # nothing to run

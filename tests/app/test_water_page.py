@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import no_crash
 from streamlit.testing.v1 import AppTest
 
 from sandbox.text import plain
-from sandbox.ui.safety import UNEXPECTED_ERROR
 
 APP = str(Path(__file__).resolve().parents[2] / "sandbox" / "app.py")
 
@@ -22,14 +22,9 @@ def page() -> AppTest:
     return at
 
 
-def _no_error(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not [e for e in at.error if e.value == UNEXPECTED_ERROR]
-
-
 def test_sample_run_shows_a_leak_household_first_with_its_alert_and_messages(page):
     at = page
-    _no_error(at)
+    no_crash(at)
     assert at.title[0].value == "Eau : fuites et conseils personnalisés"
     household = at.selectbox(key="water.meter")
     assert household.value == "C100008" and "fuite probable" in household.format_func(household.value)
@@ -50,7 +45,7 @@ def test_sample_run_shows_a_leak_household_first_with_its_alert_and_messages(pag
 def test_picking_a_household_without_a_leak_shows_its_comparison(page):
     at = page
     at.selectbox(key="water.meter").select("C100002").run()
-    _no_error(at)
+    no_crash(at)
     assert not [e for e in at.error if "Fuite probable" in e.value]
     captions = " ".join(c.value for c in at.caption)
     assert "Comparé aux foyers" in captions
@@ -59,7 +54,7 @@ def test_picking_a_household_without_a_leak_shows_its_comparison(page):
 def test_settings_rerun_the_analysis(page):
     at = page
     at.slider(key="water.nights").set_value(7).run()
-    _no_error(at)
+    no_crash(at)
     metrics = {m.label: m.value for m in at.metric}
     delay = float(metrics["Délai avant l'alerte"].split("\xa0")[0].replace(",", "."))
     assert delay > 6  # seven nights in a row before the alert
@@ -70,7 +65,7 @@ def test_settings_rerun_the_analysis(page):
 def test_without_the_households_there_is_no_comparison(page):
     at = page
     at.toggle(key="water.use_homes").set_value(False).run()
-    _no_error(at)
+    no_crash(at)
     captions = " ".join(c.value for c in at.caption)
     assert "Sans description des logements" in captions
     assert "Foyers au-dessus de la moyenne de leurs pairs" not in at.selectbox(key="water.target").options
