@@ -279,16 +279,17 @@ class RomeNormaliser:
         keys = [("" if _is_blank(t) else str(t), "" if _is_blank(d) else str(d)) for t, d in zip(titles, descs)]
         return [per_pair[p] for p in keys]
 
-    def code(self, titles, descriptions=None, k: int = 3) -> pd.DataFrame:
+    def code(self, titles, descriptions=None, k: int = 3, min_score: float | None = None) -> pd.DataFrame:
         """One row per title: ``code_rome``, ``libelle_rome``, ``confiance`` (0-1), ``alternatives``.
 
         Below :attr:`min_score` the code is empty and the label says « métier non reconnu »;
         ``alternatives`` lists the *k* best codes with their confidence either way.
         """
+        threshold = self.min_score if min_score is None else min_score
         rows = []
         for suggestions in self.suggest_many(titles, k=k, descriptions=descriptions):
             best = suggestions[0] if suggestions else None
-            known = best is not None and best.score >= self.min_score
+            known = best is not None and best.score >= threshold
             rows.append(
                 {
                     "code_rome": best.code if known else None,

@@ -1,0 +1,106 @@
+"""Coding job titles to ROME: noise (case, accents, typos, gender, abbreviations, extra words), confidence, « métier non reconnu », descriptions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sandbox.cli import main as cli
+from sandbox.models.matching import UNKNOWN_JOB, RomeNormaliser, bundled_reference, official_reference
+from sandbox.models.matching._rome import expand_abbreviations, gender_forms, title_key
+from sandbox.text import plain
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+SHARED_ROME = REPO_DIR.parent / "shared" / "data" / "rome_v460"
+
+
+@pytest.fixture(scope="module")
+def extract():
+    return RomeNormaliser(bundled_reference()).fit()
+
+
+@pytest.fixture(scope="module")
+def official():
+    if not SHARED_ROME.is_dir():
+        pytest.skip("../shared/data absent : pas de référentiel ROME v4.60 pour ce test")
+    from sandbox.data.rome import read_release
+
+    return RomeNormaliser(official_reference(read_release(SHARED_ROME))).fit()
+
+
+def test_title_keys_drop_gender_case_accents_and_job_ad_noise():
+    assert title_key("AIDE-SOIGNANTE confirmée (H/F) - CDI") == title_key("aide soignant")
+    assert title_key("Agente d'entretien F/H temps plein") == title_key("agent d'entretien")
+    assert gender_forms("Agent / Agente de service hospitalier") == ["Agent de service hospitalier", "Agente de service hospitalier"]
+    assert "agent territorial spécialisé des écoles maternelles" in expand_abbreviations("ATSEM")
+    assert "accompagnant éducatif petite enfance" in expand_abbreviations("titulaire CAP AEPE")
+
+
+@pytest.mark.parametrize(
+    "title, code",
+    [
+        ("AGENT D'ENTRETIEN", "K2204"),
+        ("agente d entretien des locaux", "K2204"),
+        ("Animatrice periscolaire H/F", "G1203"),
+        ("auxilliaire de puériculture", "J1304"),  # typo
+        ("périscolaire animateur", "G1203"),  # word order
+        ("Cuisinier confirmé en restauration collective - CDD 6 mois", "G1602"),  # extra words
+    ],
+)
+def test_noisy_titles_on_the_bundled_extract(extract, title, code):
+    assert extract.suggest(title)[0].code == code
+
+
+def test_code_returns_code_confidence_alternatives_and_unknown_below_the_threshold(extract):
+    table = extract.code(["Agent d'entretien", "astronaute de combat", None])
+    assert list(table.columns) == ["code_rome", "libelle_rome", "confiance", "intitule_proche", "alternatives"]
+    assert table.loc[0, "code_rome"] == "K2204" and table.loc[0, "confiance"] >= 0.9
+    assert table.loc[0, "alternatives"].count("|") == 2  # the top 3
+    assert table.loc[1, "code_rome"] is None and table.loc[1, "libelle_rome"] == UNKNOWN_JOB
+    assert table.loc[2, "libelle_rome"] == UNKNOWN_JOB and table.loc[2, "confiance"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "title, code",
+    [
+        ("ATSEM", "K1308"),
+        ("ASH H/F", "J1301"),
+        ("AVS", "K2113"),
+        ("AESH - CDD", "K2113"),
+        ("Aide-soignante (H/F)", "J1501"),
+        ("AIDE SOIGNANT DIPLOME", "J1501"),
+        ("maçonne", "F1703"),
+        ("macon confirmé", "F1703"),
+        ("conductrice de bus", "N4103"),
+        ("Plombier chauffagiste", "F1603"),
+        ("Auxiliaire de puericulture", "J1304"),
+        ("secretaire de mairie", "K1406"),  # the official title is in K1406
+    ],
+)
+def test_noisy_titles_and_abbreviations_on_the_official_release(official, title, code):
+    assert code in [s.code for s in official.suggest(title)][:1]
+
+
+def test_the_description_decides_with_an_ambiguous_title(official):
+    alone = official.suggest("Chauffeur")
+    with_text = official.suggest("Chauffeur", description="Conduite d'un autobus urbain sur les lignes régulières du réseau, accueil des voyageurs")
+    assert alone[0].score < 90  # ambiguous on its own
+    assert with_text[0].code == "N4103"
+
+
+def test_rome_code_command_writes_ids_codes_confidence_and_alternatives(tmp_path, capsys):
+    table = tmp_path / "offres.csv"
+    pd.DataFrame({"ref": ["O1", "O2", "O3"], "Intitulé du poste": ["Agent d'entretien H/F", "animatrice périscolaire", "xqzt wvb"]}).to_csv(table, sep=";", index=False)
+    out = tmp_path / "codes.csv"
+    assert cli(["rome", "code", str(table), "--out", str(out)]) == 0
+    coded = pd.read_csv(out, sep=";", encoding="utf-8-sig", dtype=str)
+    assert coded["identifiant"].tolist() == ["O1", "O2", "O3"]
+    assert coded["code_rome"].tolist()[:2] == ["K2204", "G1203"] and pd.isna(coded.loc[2, "code_rome"])
+    assert coded.loc[2, "libelle_rome"] == UNKNOWN_JOB and "alternatives" in coded.columns
+    assert "« métier non reconnu »" in plain(capsys.readouterr().err)
+    assert cli(["rome", "code", str(table), "--out", str(out), "--col", "intitule=Poste"]) == 2
+    assert "« Poste » indiquée pour « intitule » n'existe pas" in plain(capsys.readouterr().err)
+    assert cli(["rome", "code", str(table), "--out", str(out), "--col", "Intitulé du poste=ref"]) == 2
+    assert "la colonne attendue « Intitulé du poste » n'existe pas" in plain(capsys.readouterr().err)

@@ -1,0 +1,154 @@
+"""Importing the official ROME 4.0 release: a small hand-made release, each bad release, the shared real one, the commands."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from sandbox.cli import main as cli
+from sandbox.data import DataError
+from sandbox.data.rome import import_release, index_info, load_index, read_release, remove_index
+from sandbox.text import plain
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+SHARED_ROME = REPO_DIR.parent / "shared" / "data" / "rome_v460"
+
+# A tiny release with the layout of ROME 4.0 (made up for the tests: three job sheets).
+FILES = {
+    "referentiel_code_rome": (
+        '"code_rome","code_fiche_metier","code_ogr","libelle_rome"\n'
+        '"K2204","1","10","Agent / Agente de nettoyage"\n'
+        '"G1203","2","11","Animateur / Animatrice de loisirs"\n'
+        '"A1203","3","12","Jardinier / Jardinière"\n'
+    ),
+    "referentiel_appellation": (
+        '"code_ogr","libelle_appellation_long","libelle_appellation_court","code_rome"\n'
+        '"100","Agent / Agente d\'entretien des locaux","Agent d\'entretien","K2204"\n'
+        '"101","Technicien / Technicienne de surface","Technicien de surface","K2204"\n'
+        '"102","Animateur périscolaire / Animatrice périscolaire","Animateur périscolaire","G1203"\n'
+        '"103","Jardinier paysagiste / Jardinière paysagiste","Jardinier paysagiste","A1203"\n'
+    ),
+    "referentiel_competence": (
+        '"code_ogr","nature","libelle_competence"\n'
+        '"500","Compétence","Nettoyer des locaux, des surfaces"\n'
+        '"501","Compétence","Animer des activités ludiques"\n'
+        '"502","Compétence","Tondre une pelouse"\n'
+    ),
+    "referentiel_savoir": '"code_ogr_savoir","libelle_savoir"\n"600","Règles d\'hygiène"\n"601","Botanique"\n',
+    "liens_rome_referentiels": (
+        '"code_rome","code_compo_bloc","code_rubrique","code_ogr"\n'
+        '"K2204","5","1","500"\n"K2204","6","","600"\n"G1203","5","1","501"\n"A1203","5","1","502"\n"A1203","6","","601"\n'
+    ),
+    "rubrique_mobilite": '"code_rome","code_rome_cible","numero_ordre"\n"K2204","A1203","1"\n"A1203","K2204","1"\n',
+    "texte": (
+        '"code_rome","code_compo_bloc","libelle_type_texte","position_phrase","libelle_texte"\n'
+        '"K2204","3","definition","1","Nettoie et entretient les locaux."\n'
+        '"A1203","3","definition","1","Entretient les espaces verts."\n'
+    ),
+}
+
+
+def write_release(folder: Path, version: str = "460", skip: str | None = None, change: dict | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for table, text in {**FILES, **(change or {})}.items():
+        if table != skip:
+            (folder / f"unix_{table}_v{version}_utf8.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("BAC_A_SABLE_DATA", str(tmp_path / "data"))
+    load_index.cache_clear()
+    yield tmp_path / "data"
+    load_index.cache_clear()
+
+
+def _error(path) -> str:
+    with pytest.raises(DataError) as err:
+        read_release(path)
+    return plain(str(err.value))
+
+
+def test_a_small_release_is_read_checked_and_stored_in_the_data_folder(tmp_path, data_dir):
+    index = import_release(write_release(tmp_path / "rel"))
+    assert index.info["version"] == "v4.60" and index.info["jobs"] == 3 and index.info["titles"] == 4
+    assert index.info["skills"] == 3 and index.info["knowledge"] == 2 and index.info["mobility"] == 2
+    assert (data_dir / "rome" / "current" / "manifest.json").is_file()
+    assert not (REPO_DIR / "sandbox" / "data" / "reference" / "jobs.parquet").exists()
+    assert index_info()["version"] == "v4.60"
+    loaded = load_index()
+    assert sorted(loaded.jobs["code"]) == ["A1203", "G1203", "K2204"]
+    assert "Nettoyer des locaux, des surfaces" in set(loaded.skills["label"])  # whole phrase, comma kept
+    assert loaded.jobs.set_index("code").at["K2204", "definition"] == "Nettoie et entretient les locaux."
+    assert remove_index() and index_info() is None and load_index() is None
+
+
+def test_the_published_zip_is_accepted_too(tmp_path):
+    folder = write_release(tmp_path / "rel")
+    archive = tmp_path / "RefRomeCsv.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in folder.iterdir():
+            z.write(path, f"RefRomeCsv/{path.name}")
+    assert import_release(archive).info["jobs"] == 3
+
+
+def test_a_missing_file_is_named(tmp_path):
+    message = _error(write_release(tmp_path / "rel", skip="rubrique_mobilite"))
+    assert "fichiers absents du référentiel" in message and "unix_rubrique_mobilite_vXXX_utf8.csv" in message
+    assert "francetravail.io" in message
+
+
+def test_a_rome_3_release_is_refused_with_the_version(tmp_path):
+    message = _error(write_release(tmp_path / "rel", version="346"))
+    assert "version v3.46 du ROME" in message and "seule la version 4.0" in message
+
+
+def test_mixed_versions_are_refused(tmp_path):
+    folder = write_release(tmp_path / "rel")
+    (folder / "unix_texte_v460_utf8.csv").rename(folder / "unix_texte_v459_utf8.csv")
+    assert "plusieurs versions mélangés (v4.59, v4.60)" in _error(folder)
+
+
+def test_a_truncated_csv_is_named(tmp_path):
+    cut = FILES["referentiel_appellation"][:-25]  # a download stopped in the middle of a line
+    message = _error(write_release(tmp_path / "rel", change={"referentiel_appellation": cut}))
+    assert "unix_referentiel_appellation_v460_utf8.csv" in message and "tronqué" in message
+
+
+def test_a_wrong_layout_names_the_missing_columns(tmp_path):
+    message = _error(write_release(tmp_path / "rel", change={"referentiel_code_rome": '"code","libelle"\n"K2204","x"\n'}))
+    assert "colonnes absentes" in message and "« code_rome »" in message
+
+
+def test_a_path_that_is_not_a_release(tmp_path):
+    (tmp_path / "notes.txt").write_text("bonjour", encoding="utf-8")
+    assert "ni un dossier ni une archive zip" in _error(tmp_path / "notes.txt")
+    assert "Chemin introuvable" in _error(tmp_path / "nowhere")
+
+
+def test_commands_import_info_and_errors(tmp_path, capsys):
+    assert cli(["rome", "info"]) == 0
+    assert "Extrait livré avec l'application" in plain(capsys.readouterr().out)
+    assert cli(["rome", "import", str(write_release(tmp_path / "rel"))]) == 0
+    assert "Référentiel ROME v4.60 importé" in plain(capsys.readouterr().out)
+    assert cli(["rome", "info"]) == 0
+    out = plain(capsys.readouterr().out)
+    assert "Référentiel ROME 4.0 officiel, version v4.60 : 3 fiches métiers" in out
+    assert cli(["rome", "import", str(write_release(tmp_path / "bad", skip="texte"))]) == 2
+    assert "fichiers absents" in plain(capsys.readouterr().err)
+
+
+def test_the_shared_official_release(tmp_path):
+    if not SHARED_ROME.is_dir():
+        pytest.skip("../shared/data absent : pas de référentiel ROME v4.60 pour ce test")
+    index = import_release(SHARED_ROME)
+    info = index.info
+    assert (info["version"], info["jobs"], info["titles"]) == ("v4.60", 1584, 13120)
+    assert info["skills"] > 15_000 and info["knowledge"] > 10_000 and info["mobility"] > 10_000
+    from sandbox.models.matching import load_reference
+
+    ref = load_reference()
+    assert ref.is_official and len(ref.jobs) == 1584 and ref.related["A1101"]
