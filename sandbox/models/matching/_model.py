@@ -117,17 +117,23 @@ class Matcher:
     # ------------------------------------------------------------------ fit
     def fit(self, candidates: pd.DataFrame, offers: pd.DataFrame) -> "Matcher":
         """Prepare both tables: normalise titles, skills and texts; locate; read contracts and dates."""
+        return self.fit_offers(offers)._fit_candidates(candidates)
+
+    def fit_offers(self, offers: pd.DataFrame) -> "Matcher":
+        """Prepare the offers side only; :meth:`with_candidates` then adds candidates to a copy.
+
+        ``fit(candidates, offers)`` is ``fit_offers(offers)`` followed by
+        ``with_candidates(candidates)``: a cluster fits the offers once,
+        broadcasts the fitted matcher and ranks chunks of candidates against it.
+        """
         if self.rome is not None:
             ref = self.rome.reference_
         else:
             ref = self.reference if self.reference is not None else load_reference()
         self.reference_ = ref
-        cand, dropped_c = prep.select_features(candidates, prep.CANDIDATE_FEATURES)
         off, dropped_o = prep.select_features(offers, prep.OFFER_FEATURES)
-        ignored = [c for c in dropped_c if c not in prep.CANDIDATE_DISPLAY + prep.CANDIDATE_TRUTH]
-        self.ignored_columns_ = tuple(dict.fromkeys(ignored + list(dropped_o)))
-        self.protected_columns_ = tuple(prep.protected_columns(self.ignored_columns_))
-        if len(off) == 0 or len(cand) == 0:
+        self._dropped_offer_columns = list(dropped_o)
+        if len(off) == 0:
             raise ValueError("both tables need at least one row")
 
         # Dates first: the reference date depends on the offers.
@@ -144,13 +150,47 @@ class Matcher:
         self.skills_ = skills
         rome = self.rome if self.rome is not None else (default_rome(ref) if self.reference is None else RomeNormaliser(ref).fit())
         self.rome_ = rome
-
         self.offers_ = prep.prepare_offers(off, skills, rome, self.reference_date_)
+        return self
+
+    def candidate_job_codes(self, candidates: pd.DataFrame) -> set[str]:
+        """The ROME codes suggested for the candidates' desired jobs (after :meth:`fit_offers`).
+
+        With the official reference, the text vocabulary includes the reference
+        sheets of the codes used by either side: a cluster gathers these codes
+        over every chunk and passes them to :meth:`with_candidates`, so that a
+        chunk scores as the whole table does.
+        """
+        cand, _ = prep.select_features(candidates, prep.CANDIDATE_FEATURES)
+        codes, _ = prep.rome_codes(cand["desired_job"], None, None, self.rome_)
+        return {c for sugg in codes for c, _ in sugg}
+
+    def with_candidates(self, candidates: pd.DataFrame, *, job_codes=()) -> "Matcher":
+        """A copy of this offers-fitted matcher with *candidates* prepared (the offers side is shared, not copied).
+
+        Parameters
+        ----------
+        job_codes : iterable of str
+            ROME codes of candidates outside *candidates* (the other chunks of
+            the same table, see :meth:`candidate_job_codes`).
+        """
+        import copy
+
+        return copy.copy(self)._fit_candidates(candidates, job_codes)
+
+    def _fit_candidates(self, candidates: pd.DataFrame, job_codes=()) -> "Matcher":
+        ref, skills, rome = self.reference_, self.skills_, self.rome_
+        cand, dropped_c = prep.select_features(candidates, prep.CANDIDATE_FEATURES)
+        ignored = [c for c in dropped_c if c not in prep.CANDIDATE_DISPLAY + prep.CANDIDATE_TRUTH]
+        self.ignored_columns_ = tuple(dict.fromkeys(ignored + self._dropped_offer_columns))
+        self.protected_columns_ = tuple(prep.protected_columns(self.ignored_columns_))
+        if len(cand) == 0:
+            raise ValueError("both tables need at least one row")
         self.candidates_ = prep.prepare_candidates(cand, skills, rome, self.reference_date_, self.default_radius_km)
         self.warnings_ = tuple(self.offers_.warnings + self.candidates_.warnings)
 
         # Text similarity: vocabulary and IDF learnt on the offers and the reference sheets they are coded to.
-        used = {c for side in (self.offers_, self.candidates_) for sugg in side.codes for c, _ in sugg}
+        used = {c for side in (self.offers_, self.candidates_) for sugg in side.codes for c, _ in sugg} | set(job_codes)
         ref_docs = []
         for code, label, titles in zip(ref.jobs["code"], ref.jobs["label"], ref.jobs["titles"]):
             if ref.is_official and code not in used:
