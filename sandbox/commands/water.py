@@ -19,7 +19,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 
 from sandbox.cluster import add_cluster_option
 from sandbox.commands._common import add_table_options, output_dir, read_validated
@@ -116,6 +115,9 @@ def run(args: argparse.Namespace) -> int:
     written = write_outputs(result, out)
     for line in result.summary():
         print(plain(line))
+    print("Indicateurs (campagne sur tous les foyers analysés, effet par défaut) :")
+    for line in figure_lines(result.figures()):
+        print(f"- {line}")
     print(f"Fichiers écrits dans {out} : {', '.join(p.name for p in written)}.")
     print(f"Durée : lecture {read_seconds:.1f} s, analyse {sum(result.seconds.values()):.1f} s, "
           f"total {time.perf_counter() - start:.1f} s.")
@@ -262,34 +264,24 @@ def _read_in_blocks(path: Path, args: argparse.Namespace) -> Readings:
 # --- writing -------------------------------------------------------------------------------
 
 
-DATE_ONLY = ("première nuit", "dernière nuit", "date")
-
-
-def _csv(frame: pd.DataFrame, path: Path) -> Path:
-    """The app's French CSV (``sandbox.data.export``: formulas neutralised), dates as a person writes them."""
-    frame = frame.copy()
-    for col in DATE_ONLY:
-        if col in frame and pd.api.types.is_datetime64_any_dtype(frame[col]):
-            frame[col] = frame[col].dt.strftime("%d/%m/%Y")
-    return write_csv(frame, path, date_format="%d/%m/%Y %H:%M")
-
-
 def write_outputs(result, out: Path) -> list[Path]:
-    """Write every export of an analysis into *out*; return the paths."""
-    alerts = result.leaks.to_frame()
-    alerts["en cours"] = alerts["en cours"].map({True: "oui", False: "non"})
-    segments = result.segments.to_frame()
-    peers = result.peers.to_frame()[["compteur", "litres_jour", "groupe", "pairs", "moyenne", "econome", "position", "raison"]]
-    profile = segments.merge(peers, on="compteur", how="left")
-    written = [
-        _csv(alerts, out / "alerts.csv"),
-        _csv(result.messages.to_frame(), out / "messages.csv"),
-        _csv(result.quality.to_frame(), out / "quality.csv"),
-        _csv(result.quality.meters, out / "quality_meters.csv"),
-        _csv(result.unusual.to_frame(), out / "unusual_days.csv"),
-        _csv(profile, out / "households.csv"),
-    ]
+    """Write every export of an analysis (``WaterAnalysis.exports``) into *out*; return the paths.
+
+    The app's French CSV writer (``sandbox.data.export``: formulas neutralised), times as dd/mm/yyyy hh:mm.
+    """
+    written = [write_csv(frame, out / name, date_format="%d/%m/%Y %H:%M") for name, frame in result.exports().items()]
     text = out / "quality.txt"
     text.write_text(plain(result.quality.to_text()), encoding="utf-8")
     written.insert(4, text)
     return written
+
+
+def figure_lines(figures) -> list[str]:
+    """« Label : value unit (référence : baseline) » for each figure of the run."""
+    lines = []
+    for f in figures:
+        line = f"{f.label} : {num(f.value, f.decimals)}{' ' + f.unit if f.unit else ''}"
+        if f.baseline is not None:
+            line += f" (référence : {num(f.baseline, f.decimals)}{' ' + f.unit if f.unit else ''})"
+        lines.append(plain(line))
+    return lines

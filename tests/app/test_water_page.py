@@ -36,9 +36,16 @@ def test_sample_run_shows_a_leak_household_first_with_its_alert_and_messages(pag
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Fuites en cours"] == "26"
     run = at.session_state["runs"]["water"]
-    keys = {f.key for f in run.figures}
-    assert {"leaks", "detection_days", "m3_leaks", "m3_saved", "eur_saved"} <= keys
-    assert run.figure("detection_days").value < run.figure("detection_days").baseline
+    keys = [f.key for f in run.figures]
+    assert keys == ["leaks", "detection_days", "m3_leaks", "m3_consumption", "m3_saved", "eur_saved"]
+    assert run.figure("leaks").value == 26  # the figures the sheet reads are the ones on screen
+    delay = float(metrics["Délai avant l'alerte"].split("\xa0")[0].replace(",", "."))
+    assert run.figure("detection_days").value == pytest.approx(delay, abs=0.05)
+    assert run.figure("detection_days").baseline == 91.0 and delay < 5
+    # Default campaign: every analysed home, 5 % effect, 20 % control homes left out of the saving.
+    consumption, saved = run.figure("m3_consumption"), run.figure("m3_saved")
+    assert saved.value == pytest.approx(0.05 * consumption.baseline)
+    assert consumption.value == pytest.approx(consumption.baseline - saved.value)
     assert run.data.rows == 4_377_991 and not run.personal_data
 
 

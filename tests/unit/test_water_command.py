@@ -26,6 +26,9 @@ def test_utility_export_through_the_column_options(tmp_path, capsys):
     assert "5 998 relevés de 6 compteurs" in printed
     assert "index cumulé (colonne), en m³ (détecté)" in printed
     assert "passage par zéro du compteur : 1 compteur" in printed
+    assert "Fuites probables en cours : 1\n" in printed  # the result's figures, as the page and the sheet read them
+    assert "Eau perdue par les fuites en cours : 53 m³/an" in printed  # 6 L/h all year
+    assert "Délai avant l'alerte de fuite : 2,7 jours (référence : 91,0 jours)" in plain(printed)
     assert {p.name for p in out.iterdir()} == {
         "alerts.csv", "messages.csv", "quality.csv", "quality_meters.csv", "quality.txt", "unusual_days.csv", "households.csv",
     }

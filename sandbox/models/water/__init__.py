@@ -22,7 +22,7 @@ estimator returning a result object with ``to_frame()``:
 
 from sandbox.models.water._readings import Readings, ReadingsBuilder
 from sandbox.models.water._series import Conversion, MeterSeries, build_series, detect_kind
-from sandbox.models.water.analysis import Prepared, WaterAnalysis, WaterParams, analyse, prepare
+from sandbox.models.water.analysis import BILLING_DELAY_DAYS, Prepared, WaterAnalysis, WaterParams, analyse, prepare
 from sandbox.models.water.anomalies import UnusualDays, unusual_days
 from sandbox.models.water.campaign import DEFAULT_EFFECT, EFFECT_SOURCES, CampaignResult, simulate_campaign
 from sandbox.models.water.leaks import LeakAlert, LeakReport, detect_leaks
@@ -45,6 +45,7 @@ METHOD_SUMMARY_FR = (
 )
 
 __all__ = [
+    "BILLING_DELAY_DAYS",
     "BLAMING_WORDS",
     "CampaignResult",
     "Conversion",

@@ -19,8 +19,16 @@ from sandbox.models.water.peers import PeerComparison, compare_peers, consumptio
 from sandbox.models.water.prices import DEFAULT_PRICE_EUR_M3
 from sandbox.models.water.quality import STATUS_UNUSABLE, QualityReport, clean_series, quality_report
 from sandbox.models.water.segments import ProfileSegmenter
-from sandbox.text import num, plural
-from sandbox.text import typography
+from sandbox.sheet.report import Figure
+from sandbox.text import num, plural, typography
+
+BILLING_DELAY_DAYS = 91.0
+"""Today's practice: a leak found at the next half-yearly bill, three months later on average."""
+
+DATE_ONLY = ("date", "première nuit", "dernière nuit")
+"""Columns of the exports that hold a day (written dd/mm/yyyy), the others a time."""
+
+YES_NO = {True: "oui", False: "non"}
 
 Progress = Callable[[float, str], None]
 
@@ -133,6 +141,66 @@ class WaterAnalysis:
             after=sel["seconde_moitie"].to_numpy(),
         )
 
+    def detection_days(self) -> float | None:
+        """Average days from the estimated start of a leak to its alert (None without an alert)."""
+        delays = [(a.detected - a.start).total_seconds() / 86400 for a in self.leaks.alerts]
+        return float(np.mean(delays)) if delays else None
+
+    def figures(self, campaign: CampaignResult | None = None) -> list[Figure]:
+        """What the run measured, against today's practice: the page, the command line and the project sheet read it.
+
+        Parameters
+        ----------
+        campaign : CampaignResult, optional
+            The campaign chosen on the page; by default :meth:`campaign` on
+            every analysed meter with the default effect.
+
+        Examples
+        --------
+        >>> from sandbox.data import load_sample, validate
+        >>> from sandbox.data.schemas.water import READINGS
+        >>> result = analyse(Readings.from_validated(validate(load_sample("water/export_releveur"), READINGS)))
+        >>> [(f.key, round(f.value, 1)) for f in result.figures()][:3]
+        [('leaks', 1.0), ('detection_days', 2.7), ('m3_leaks', 52.6)]
+        """
+        campaign = campaign if campaign is not None else self.campaign()
+        delay = self.detection_days()
+        return [
+            Figure("Fuites probables en cours", float(len(self.leaks.ongoing())), "", key="leaks", lower_is_better=False),
+            Figure("Délai avant l'alerte de fuite", delay if delay is not None else 0.0, "jours",
+                   baseline=BILLING_DELAY_DAYS, decimals=1, key="detection_days"),
+            Figure("Eau perdue par les fuites en cours", self.leaks.m3_per_year, "m³/an", key="m3_leaks"),
+            Figure("Consommation des foyers destinataires", campaign.baseline_m3_year - campaign.saved_m3_year, "m³/an",
+                   baseline=campaign.baseline_m3_year, key="m3_consumption"),
+            Figure("Eau économisée par la campagne", campaign.saved_m3_year, "m³/an", lower_is_better=False, key="m3_saved"),
+            Figure("Économie pour les foyers", campaign.saved_eur_year, "€/an", lower_is_better=False, key="eur_saved"),
+        ]
+
+    def exports(self) -> dict[str, pd.DataFrame]:
+        """The tables the command line writes and the page offers, by file name (days as dd/mm/yyyy text).
+
+        Examples
+        --------
+        >>> from sandbox.data import load_sample, validate
+        >>> from sandbox.data.schemas.water import READINGS
+        >>> result = analyse(Readings.from_validated(validate(load_sample("water/export_releveur"), READINGS)))
+        >>> tables = result.exports()
+        >>> list(tables), tables["alerts.csv"][["compteur", "en cours"]].values.tolist()
+        (['alerts.csv', 'messages.csv', 'quality.csv', 'quality_meters.csv', 'unusual_days.csv', 'households.csv'], [['40221789', 'oui']])
+        """
+        alerts = self.leaks.to_frame()
+        alerts["en cours"] = alerts["en cours"].map(YES_NO)
+        peers = self.peers.to_frame()[["compteur", "litres_jour", "groupe", "pairs", "moyenne", "econome", "position", "raison"]]
+        tables = {
+            "alerts.csv": alerts,
+            "messages.csv": self.messages.to_frame(),
+            "quality.csv": self.quality.to_frame(),
+            "quality_meters.csv": self.quality.meters,
+            "unusual_days.csv": self.unusual.to_frame(),
+            "households.csv": self.segments.to_frame().merge(peers, on="compteur", how="left"),
+        }
+        return {name: _days_as_text(frame) for name, frame in tables.items()}
+
     def summary(self) -> list[str]:
         """French lines for the command line and the page."""
         start, end = self.period
@@ -156,6 +224,14 @@ class WaterAnalysis:
             lines.append(self.households_note)
         lines.append(f"Messages : {plural(len(self.messages.table), 'message')} ({plural(self.messages.parts.shape[0], 'foyer')}).")
         return [typography(line) for line in lines]
+
+
+def _days_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    for col in DATE_ONLY:
+        if col in frame and pd.api.types.is_datetime64_any_dtype(frame[col]):
+            frame[col] = frame[col].dt.strftime("%d/%m/%Y")
+    return frame
 
 
 def households_note(meter_ids: np.ndarray, households: pd.DataFrame | None) -> str | None:

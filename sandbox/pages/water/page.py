@@ -8,7 +8,7 @@ import streamlit as st
 from sandbox import registry
 from sandbox.data import DataError, Validated, sample_path
 from sandbox.data.schemas.water import HOUSEHOLDS, READINGS
-from sandbox.sheet.report import DataSummary, Figure, RunSummary, Stopwatch
+from sandbox.sheet.report import DataSummary, RunSummary, Stopwatch
 from sandbox.models.water import (
     DEFAULT_PRICE_EUR_M3,
     PRICE_SOURCE_FR,
@@ -19,13 +19,11 @@ from sandbox.models.water import (
     analyse,
     prepare,
 )
-from sandbox.text import typography
-from sandbox.text import num, plural
+from sandbox.text import num, plural, typography
 from sandbox.ui import explain, page_header, show_error, table_input
 from sandbox.ui.inputs import input_source
 from sandbox.ui.runs import publish_run
 from sandbox.pages.water.views import (
-    BILLING_DELAY_DAYS,
     campaign_tab,
     downloads_tab,
     household_tab,
@@ -178,7 +176,6 @@ with tabs[5]:
 
 sample = input_source(f"{KEY}.readings") == "exemple"
 start, end = result.period
-delays = [(x.detected - x.start).total_seconds() / 86400 for x in result.leaks.alerts]
 publish_run(
     RunSummary(
         demo=KEY,
@@ -186,23 +183,14 @@ publish_run(
             source="exemple" if sample else "fichier",
             files=() if sample else (readings.filename,),
             rows=result.n_readings,
-            description=f"{plural(len(result.meters), 'compteur')}, relevés {'horaires' if result.series.hourly else 'journaliers'}"
+            description=f"{plural(len(result.meters), 'compteur')}, relevés {'horaires' if result.hourly else 'journaliers'}"
             + (", description des logements" if homes is not None else ""),
             period=f"du {start:%d/%m/%Y} au {end - pd.Timedelta(days=1):%d/%m/%Y}",
         ),
         parameters={"Prix de l'eau (€/m³)": num(price, 2), "Nuits de suite": nights, "Débit minimal (L/h)": num(min_flow, 1),
                     "Fenêtre de nuit": f"{night[0]} h – {night[1]} h", "Effet attendu": f"{num(campaign.effect * 100, 1)} %",
                     "Part de témoins": f"{num(campaign.control_share * 100)} %"},
-        figures=(
-            Figure("Fuites probables en cours", float(len(result.leaks.ongoing())), "", key="leaks", lower_is_better=False),
-            Figure("Délai avant l'alerte de fuite", float(sum(delays) / len(delays)) if delays else 0.0, "jours",
-                   baseline=BILLING_DELAY_DAYS, decimals=1, key="detection_days"),
-            Figure("Eau perdue par les fuites en cours", result.leaks.m3_per_year, "m³/an", key="m3_leaks"),
-            Figure("Consommation des foyers destinataires", campaign.baseline_m3_year - campaign.saved_m3_year, "m³/an",
-                   baseline=campaign.baseline_m3_year, key="m3_consumption"),
-            Figure("Eau économisée par la campagne", campaign.saved_m3_year, "m³/an", lower_is_better=False, key="m3_saved"),
-            Figure("Économie pour les foyers", campaign.saved_eur_year, "€/an", lower_is_better=False, key="eur_saved"),
-        ),
+        figures=tuple(result.figures(campaign)),
         compute_seconds=seconds,
         personal_data=not sample,
     )

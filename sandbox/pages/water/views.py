@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
+from sandbox.data import to_csv_bytes
 from sandbox.models.water import (
+    BILLING_DELAY_DAYS,
     EFFECT_SOURCES,
     PRICE_SOURCE_FR,
     CampaignResult,
     WaterAnalysis,
     sms_segments,
 )
-from sandbox.text import typography
+from sandbox.models.water.analysis import DATE_ONLY
+from sandbox.models.water.messages import LETTER, SMS
 from sandbox.models.water.peers import ABOVE
-from sandbox.text import num, pct, plural, q
+from sandbox.models.water.quality import STATUS_CHECK, STATUS_OK
+from sandbox.text import num, pct, plural, q, typography
 from sandbox.ui import kpi
 from sandbox.pages.water.charts import (
     household_chart,
@@ -26,16 +29,10 @@ from sandbox.pages.water.charts import (
     quality_chart,
 )
 
-BILLING_DELAY_DAYS = 91.0
-"""Today's practice: a leak found at the next half-yearly bill, three months later on average."""
-
 ALL = "Tous les foyers analysés"
 ABOVE_AVERAGE = "Foyers au-dessus de la moyenne de leurs pairs"
 PROFILE = typography("Profil : ")
 COMMUNE = typography("Commune : ")
-
-
-DATE_ONLY = ("date", "première nuit", "dernière nuit")
 
 
 def table(frame: pd.DataFrame, height: int = 280) -> None:
@@ -48,17 +45,12 @@ def table(frame: pd.DataFrame, height: int = 280) -> None:
     st.dataframe(frame, hide_index=True, height=height, column_config=config)
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A CSV a French spreadsheet opens as is (``;``, decimal comma, UTF-8 with BOM)."""
-    return frame.to_csv(sep=";", decimal=",", index=False, date_format="%d/%m/%Y %H:%M").encode("utf-8-sig")
-
-
 def quality_tab(a: WaterAnalysis) -> None:
     meters = a.quality.meters
     status = meters["état"].value_counts()
     c1, c2, c3 = st.columns(3)
-    c1.metric("Compteurs sans problème", num(status.get("correct", 0)))
-    c2.metric("Compteurs à vérifier", num(status.get("à vérifier", 0)))
+    c1.metric("Compteurs sans problème", num(status.get(STATUS_OK, 0)))
+    c2.metric("Compteurs à vérifier", num(status.get(STATUS_CHECK, 0)))
     c3.metric("Heures couvertes (moyenne)", pct(float(meters["couverture"].mean()) if len(meters) else 0.0))
     chart = quality_chart(a.quality)
     if chart is not None:
@@ -72,7 +64,6 @@ def quality_tab(a: WaterAnalysis) -> None:
 def leaks_tab(a: WaterAnalysis) -> None:
     leaks = a.leaks
     ongoing = leaks.ongoing()
-    delays = [(x.detected - x.start).total_seconds() / 86400 for x in leaks.alerts]
     c1, c2, c3 = st.columns(3)
     with c1:
         kpi("Fuites en cours", len(ongoing), unit="", lower_is_better=True,
@@ -80,7 +71,7 @@ def leaks_tab(a: WaterAnalysis) -> None:
     with c2:
         kpi("Eau perdue par an", leaks.m3_per_year, unit="m³", help=f"Soit {num(leaks.cost_per_year)} € par an au prix choisi.")
     with c3:
-        kpi("Délai avant l'alerte", float(np.mean(delays)) if delays else None, BILLING_DELAY_DAYS, unit="jours", decimals=1,
+        kpi("Délai avant l'alerte", a.detection_days(), BILLING_DELAY_DAYS, unit="jours", decimals=1,
             help=typography("Du début estimé de la fuite à l'alerte, comparé à la découverte à la facture (relevé semestriel : 91 jours en moyenne)."))
     chart = leaks_chart(leaks)
     if chart is None:
@@ -135,10 +126,10 @@ def household_tab(a: WaterAnalysis, key: str) -> None:
     with letter:
         st.markdown("**Courrier**")
         with st.container(border=True):
-            st.markdown(texts.get("courrier", "").replace("\n\n", "\u2029").replace("\n", "  \n").replace("\u2029", "\n\n"))
+            st.markdown(texts.get(LETTER, "").replace("\n\n", "\u2029").replace("\n", "  \n").replace("\u2029", "\n\n"))
     with sms:
         st.markdown("**SMS**")
-        text = texts.get("SMS", "")
+        text = texts.get(SMS, "")
         st.info(text, icon=":material/sms:")
         st.caption(f"{num(len(text))} caractères, {plural(sms_segments(text), 'SMS')}.")
 
@@ -201,12 +192,14 @@ def _target_meters(a: WaterAnalysis, households: pd.DataFrame | None, target: st
 
 def downloads_tab(a: WaterAnalysis, key: str) -> None:
     st.caption(typography(f"Fichiers CSV (séparateur {q(';')}, virgule décimale), comme ceux de la ligne de commande « python -m sandbox water »."))
+    tables = a.exports()
     files = [
-        ("Alertes de fuite", a.leaks.to_frame(), "alerts.csv"),
-        ("Messages (compteur, canal, texte)", a.messages.to_frame(), "messages.csv"),
-        ("Rapport de qualité", a.quality.to_frame(), "quality.csv"),
-        ("Journées inhabituelles", a.unusual.to_frame(), "unusual_days.csv"),
+        ("Alertes de fuite", "alerts.csv"),
+        ("Messages (compteur, canal, texte)", "messages.csv"),
+        ("Rapport de qualité", "quality.csv"),
+        ("Journées inhabituelles", "unusual_days.csv"),
     ]
     cols = st.columns(len(files))
-    for col, (label, frame, name) in zip(cols, files):
-        col.download_button(label, csv_bytes(frame), file_name=name, mime="text/csv", key=f"{key}.dl.{name}", width="stretch")
+    for col, (label, name) in zip(cols, files):
+        data = to_csv_bytes(tables[name], date_format="%d/%m/%Y %H:%M")
+        col.download_button(label, data, file_name=name, mime="text/csv", key=f"{key}.dl.{name}", width="stretch")
