@@ -48,7 +48,14 @@ system-test:
 	@sh tools/ensure-system-packages.sh $(SYSTEM_TEST)
 
 run: install
-	$(PY) -m streamlit run sandbox/app.py --server.port $(PORT) --server.address $(HOST)
+	@if [ "$(HOST)" != "127.0.0.1" ] && [ "$(HOST)" != "localhost" ]; then \
+	  ROOM=$$(hostname -I 2>/dev/null | cut -d' ' -f1); ROOM=$${ROOM:-$$(hostname)}; \
+	  BAC_A_SABLE_CODE=$${BAC_A_SABLE_CODE:-$$($(PY) -c "import secrets; print(secrets.token_hex(4).upper())")}; \
+	  export BAC_A_SABLE_CODE; \
+	  echo "Ouvert à la salle : http://$$ROOM:$(PORT) — code animateur (page « Retours de l'atelier ») : $$BAC_A_SABLE_CODE"; \
+	  exec $(PY) -m streamlit run sandbox/app.py --server.port $(PORT) --server.address $(HOST) --browser.serverAddress $$ROOM; \
+	fi; \
+	exec $(PY) -m streamlit run sandbox/app.py --server.port $(PORT) --server.address $(HOST)
 
 test: install-test
 	$(PY) -m pytest
