@@ -1,8 +1,11 @@
 """Water of a whole city on a Dask cluster: partitions of meters, each analysed on a worker.
 
 The readings come as a folder of CSV/Parquet files, each holding whole
-meters (an export per meter or per group of meters). Consecutive files make
-a partition of about :data:`PARTITION_BYTES`. Two passes:
+meters (an export per meter or per group of meters), or as one large file.
+Consecutive files make a partition of about :data:`PARTITION_BYTES`; one
+large file is first split by meter into partition files
+(:mod:`sandbox.cluster._split`, streamed: the driver never holds the file).
+Two passes:
 
 1. each worker reads and validates its partition (the same reader and
    checks as without a cluster) and keeps it in memory; the driver learns
@@ -19,6 +22,7 @@ A worker holds one partition, never the city.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from sandbox.cluster import Progress, as_completed
@@ -84,12 +88,35 @@ def _analyse(readings, grid, params):
 # --- the run -------------------------------------------------------------------------------------
 
 
-def analyse_city(client, files: list[Path], args, params, households=None):
-    """The :class:`~sandbox.models.water.WaterAnalysis` of every file, computed on the cluster's workers."""
+def analyse_city(client, files: list[Path], args, params, households=None, *, work_dir: Path | None = None):
+    """The :class:`~sandbox.models.water.WaterAnalysis` of every file, computed on the cluster's workers.
+
+    One file larger than a partition is first split by meter into partition
+    files in a folder of *work_dir* (which the workers must see at the same
+    path, like the input), removed at the end.
+    """
+    import shutil
+    import tempfile
+
+    from sandbox.cluster._split import can_split, split_by_meter
+
+    if len(files) == 1 and files[0].stat().st_size > PARTITION_BYTES and can_split(files[0]):
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        n_parts = max(2 * workers, -(-files[0].stat().st_size // PARTITION_BYTES))
+        folder = Path(tempfile.mkdtemp(prefix=".partitions-", dir=work_dir))
+        try:
+            print(f"Découpage de {files[0].name} par compteur en {n_parts} partitions…", file=sys.stderr)
+            groups = [[p] for p in split_by_meter(files[0], args, folder, n_parts)]
+            return _analyse_groups(client, groups, args, params, households)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    return _analyse_groups(client, partitions(files), args, params, households)
+
+
+def _analyse_groups(client, groups: list[list[Path]], args, params, households):
     from sandbox.models.water import ReadingsBuilder
     from sandbox.models.water.partition import combine, grid_of
 
-    groups = partitions(files)
     readings = [client.submit(_read_partition, [str(p) for p in g], args, pure=False) for g in groups]
     described = client.gather(client.map(_describe, readings, pure=False))
     seen: dict[str, int] = {}

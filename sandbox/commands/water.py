@@ -103,8 +103,9 @@ def run(args: argparse.Namespace) -> int:
         from sandbox.cluster.water import analyse_city
 
         files = reading_files(path)
+        out = output_dir(args.out)  # one large file is split by meter in a folder there, seen by the workers
         with connect(args.cluster, memory_limit=args.cluster_memory) as client:
-            result = analyse_city(client, files, args, params, households)
+            result = analyse_city(client, files, args, params, households, work_dir=out)
         read_seconds = 0.0
     else:
         readings = read_readings(path, args)

@@ -99,6 +99,48 @@ def test_water_on_cluster_equals_local(address, meter_files, monkeypatch, tmp_pa
     assert len(alerts) > 0  # the sample has leaks: the comparison is not between two empty files
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_water_one_large_file_is_split_by_meter_and_equals_local(address, monkeypatch, tmp_path, capsys, suffix):
+    import sandbox.cluster.water as on_cluster
+
+    frame = pd.read_parquet(SAMPLES / "water" / "readings.parquet")
+    keep = frame["compteur"].drop_duplicates().head(30)
+    frame = frame[frame["compteur"].isin(keep)].sample(frac=1.0, random_state=3)  # meters interleaved, as an export
+    frame = frame.sort_values("date_heure", kind="stable")
+    path = tmp_path / f"releves{suffix}"
+    if suffix == ".csv":  # a French CSV: dates and decimal commas as text
+        frame = frame.assign(date_heure=frame["date_heure"].dt.strftime("%d/%m/%Y %H:%M"))
+        frame.to_csv(path, sep=";", decimal=",", index=False)
+    else:
+        frame.to_parquet(path, index=False)
+    monkeypatch.setattr(on_cluster, "PARTITION_BYTES", path.stat().st_size // 5 + 1)  # five partitions
+    homes = str(SAMPLES / "water" / "households.csv")
+    assert main(["water", str(path), "--households", homes, "--min-peers", "3", "--out", str(tmp_path / "a")]) == 0
+    assert main(["water", str(path), "--households", homes, "--min-peers", "3", "--out", str(tmp_path / "b"),
+                 "--cluster", address]) == 0
+    err = capsys.readouterr().err
+    assert "par compteur en 5 partitions" in err and "Partitions : 5/5" in err
+    a, b = files_of(tmp_path / "a"), files_of(tmp_path / "b")
+    assert set(a) >= {"alerts.csv", "messages.csv", "quality.csv", "quality.txt", "households.csv"}
+    assert a == b
+    assert [p.name for p in (tmp_path / "b").iterdir() if p.name.startswith(".partitions")] == []  # removed
+    assert len(pd.read_csv(tmp_path / "b" / "alerts.csv", sep=";")) > 0
+
+
+def test_split_keeps_whole_meters_in_file_order(tmp_path):
+    import argparse
+
+    from sandbox.cluster._split import split_by_meter
+
+    rows = [f"M{m};01/03/2025 {h:02d}:00;{m}" for h in range(1, 5) for m in (7, 3, 9, 1, 5)]
+    path = tmp_path / "r.csv"
+    path.write_text("pds;date;litres\n" + "\n".join(rows) + "\n", encoding="cp1252")
+    parts = split_by_meter(path, argparse.Namespace(col=["meter=pds"]), tmp_path / "parts", 3)
+    meters = [pd.read_csv(p, sep=";", dtype=str)["pds"].tolist() for p in parts]
+    assert [list(dict.fromkeys(m)) for m in meters] == [["M7", "M3"], ["M9", "M1"], ["M5"]]
+    assert all(len(m) == 4 * len(set(m)) for m in meters)  # whole meters, each reading once
+
+
 def test_water_meter_split_across_partitions_is_refused(address, meter_files, monkeypatch, tmp_path):
     import sandbox.cluster.water as on_cluster
     from sandbox.cluster import connect
