@@ -22,7 +22,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from PIL import Image
@@ -36,8 +36,9 @@ from sandbox.models.ocr.cleanup import (
     clean,
     measure,
 )
+from sandbox.models.ocr.choice import EMPTY_LABELS, VARIANT_LABELS, EmptyReason, ReadingScore, Variant
 from sandbox.models.ocr.correction import Hit, apply_correction, search
-from sandbox.models.ocr.documents import Document, load_document, load_path
+from sandbox.models.ocr.documents import Document, load_document, load_path, open_document
 from sandbox.models.ocr.engine import (
     DEFAULT_LANG,
     DEFAULT_PSM,
@@ -62,6 +63,7 @@ from sandbox.models.ocr import exports
 from sandbox.models.ocr.exports import export_document, to_alto, to_entity_csv, to_hocr, to_searchable_pdf, to_text, to_zip
 from sandbox.models.ocr.metrics import ErrorRates, cer, corpus_cer, wer
 from sandbox.models.ocr.visual import draw_word_boxes
+from sandbox.sheet.report import Figure
 
 METHOD_SUMMARY_FR = (
     "Chaque page numérisée est d'abord mesurée (bruit, éclairage, inclinaison, taille des lettres, bords sombres) "
@@ -120,6 +122,49 @@ class BatchResult:
     def search(self, query: str) -> list[Hit]:
         return search(list(self.pages), query)
 
+    def with_corrections(self, corrections: Mapping[str, str]) -> "BatchResult":
+        """The same batch with a person's corrections (``{"file|page": text}``) carried onto its pages."""
+        pages = tuple(apply_correction(p, corrections[f"{p.source}|{p.page}"]) if f"{p.source}|{p.page}" in corrections else p
+                      for p in self.pages)
+        return replace(self, pages=pages)
+
+    def evaluations(self, truths: Mapping[tuple[str, int], str]) -> list["PageEvaluation"]:
+        """Error rates of every page whose exact text is known (``{(file, page): text}``), against raw Tesseract."""
+        return [evaluate(truths[(p.source, p.page)], p, self.baseline_page(p.source, p.page))
+                for p in self.pages if truths.get((p.source, p.page))]
+
+    def figures(self, truths: Mapping[tuple[str, int], str] | None = None, *, threshold: float = LOW_CONFIDENCE) -> list[Figure]:
+        """What the batch measured, for the page, the command line and the project sheet.
+
+        Confidence, doubtful words and time per page; with ground truths, the
+        CER of the reading kept against raw Tesseract, and after the person's
+        correction where there is one.
+
+        >>> page = OcrPage("a.png", 1, 10, 10, (Word("Le", 90, 0, 0, 5, 5), Word("rnaire", 40, 6, 0, 5, 5)))
+        >>> batch = BatchResult((page,), seconds=2.0, baseline=(page,))
+        >>> [(f.key, round(f.value, 1)) for f in batch.figures({("a.png", 1): "Le maire"})]
+        [('confidence', 65.0), ('doubtful_pct', 50.0), ('seconds_per_page', 2.0), ('cer_pct', 25.0)]
+        >>> fixed = batch.with_corrections({"a.png|1": "Le maire"})
+        >>> fixed.figures({("a.png", 1): "Le maire"})[-1].value
+        0.0
+        """
+        figures = [
+            Figure("Confiance moyenne", self.mean_confidence or 0.0, "/ 100", lower_is_better=False, decimals=1, key="confidence"),
+            Figure("Mots douteux", (self.low_confidence_share(threshold) or 0.0) * 100, "%", decimals=1, key="doubtful_pct"),
+            Figure("Temps par page", self.seconds / max(1, len(self.pages)), "s", decimals=1, key="seconds_per_page"),
+        ]
+        evaluations = self.evaluations(truths or {})
+        if evaluations and all(e.raw for e in evaluations):
+            chars = sum(e.cleaned.characters for e in evaluations) or 1
+            raw = 100 * sum(e.raw.cer * e.raw.characters for e in evaluations) / chars
+            figures.append(Figure("CER", 100 * sum(e.cleaned.cer * e.cleaned.characters for e in evaluations) / chars,
+                                  "%", baseline=raw, decimals=2, key="cer_pct"))
+            if any(e.corrected for e in evaluations):
+                corrected = sum((e.corrected or e.cleaned).cer * e.cleaned.characters for e in evaluations)
+                figures.append(Figure("CER après correction humaine", 100 * corrected / chars, "%", baseline=raw, decimals=2,
+                                      key="cer_corrected_pct"))
+        return figures
+
     def to_frame(self):
         """One row per page (read or failed)."""
         import pandas as pd
@@ -162,9 +207,9 @@ def read_documents(
 
     start = time.perf_counter()
     tasks = [
-        PageTask(doc.filename, number, image=as_array(image), cleanup=cleanup, lang=lang, psm=psm, timeout=timeout)
+        PageTask(doc.filename, number, image=as_array(doc.page(number)), cleanup=cleanup, lang=lang, psm=psm, timeout=timeout)
         for doc in documents
-        for number, image in enumerate(doc.pages, start=1)
+        for number in range(1, doc.page_count + 1)
     ]
     # the measured choice reads the raw page anyway: its reading is the baseline, no second pass
     raw_tasks = [replace(t, cleanup=None) for t in tasks] if baseline and cleanup not in (None, "auto") else []
@@ -228,6 +273,11 @@ __all__ = [
     "OcrPage",
     "PageEvaluation",
     "evaluate",
+    "EMPTY_LABELS",
+    "EmptyReason",
+    "ReadingScore",
+    "VARIANT_LABELS",
+    "Variant",
     "PSM_LABELS",
     "PageFailure",
     "PageTask",
@@ -247,6 +297,7 @@ __all__ = [
     "language_label",
     "load_document",
     "load_path",
+    "open_document",
     "measure",
     "read_documents",
     "read_page",

@@ -77,7 +77,7 @@ EMPTY_LABELS = {
 CONFIDENT = 88.0  # length-weighted confidence above which the raw reading is kept without trying clean-ups
 CONFIDENT_LEXICON = 0.70  # ... provided this share of its letters are in French words
 MIN_TEXT_SHARE = 0.85  # a variant must read at least this share of the raw reading's characters
-MARGIN = 0.01  # a variant must beat raw by this much on the combined score
+MARGIN = 0.015  # a variant must beat raw by this much on the combined score
 MIN_COVERAGE = 0.8  # share of the image's text lines the raw reading must touch to stop early
 TEXT_TOLERANCE = 0.95  # readings within 5 % of the most text are not penalised for their amount of text
 

@@ -389,8 +389,7 @@ class PageTask:
 
     *cleanup* is ``"auto"`` (the measured choice between the raw page and the
     clean-up variants), a :class:`CleanupOptions` (those steps, read once),
-    or None (the page as it is, read once). *session* names who asked, so
-    that concurrent batches share the workers fairly.
+    or None (the page as it is, read once).
     """
 
     source: str
@@ -401,7 +400,6 @@ class PageTask:
     lang: str = DEFAULT_LANG
     psm: int = DEFAULT_PSM
     timeout: float = DEFAULT_TIMEOUT
-    session: str = ""
 
 
 def _orientation(path: str, timeout: float) -> int:
@@ -473,8 +471,8 @@ def recognise_page(task: PageTask) -> OcrPage:
             raise ValueError("a task needs an image or a path")
         from sandbox.models.ocr.documents import load_path
 
-        document = load_path(task.path)  # the same checks as in the app: formats, pixel limit, PDF at 300 dpi
-        array = as_array(document.pages[task.page - 1])
+        document = load_path(task.path, lazy=True)  # the same checks as in the app; only this page is decoded
+        array = as_array(document.page(task.page))
         direct = document.kind == "image" and document.page_count == 1
     else:
         array = task.image

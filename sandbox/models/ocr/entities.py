@@ -18,10 +18,10 @@ words that produced it.
 
 Examples
 --------
->>> [(e.kind, e.value) for e in extract_entities("le douze mars mil huit cent quatre-vingt-dix")]
+>>> [(e.kind.value, e.value) for e in extract_entities("le douze mars mil huit cent quatre-vingt-dix")]
 [('date', '1890-03-12')]
->>> [(e.kind, e.value) for e in extract_entities("présent le sieur Louis Auguste Bernard, à Saint-Denis")]
-[('personne', 'Louis Auguste Bernard'), ('commune', '93066')]
+>>> [(e.kind.value, e.value) for e in extract_entities("présent le sieur Louis Auguste Bernard, à Saint-Denis")]
+[('person', 'Louis Auguste Bernard'), ('commune', '93066')]
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 from functools import lru_cache
 
 MONTHS = {
@@ -90,13 +91,24 @@ HISTORICAL_NAMES = {
 STREET_WORDS = ("rue", "avenue", "boulevard", "route", "chemin", "porte", "place", "quai", "chaussée", "chaussee")
 
 
+class EntityKind(str, Enum):
+    """What an entity is (code values in English; :data:`KIND_LABELS` for the interface and the exports)."""
+
+    DATE = "date"
+    PERSON = "person"
+    COMMUNE = "commune"
+
+
+KIND_LABELS = {EntityKind.DATE: "date", EntityKind.PERSON: "personne", EntityKind.COMMUNE: "commune"}
+
+
 @dataclass(frozen=True)
 class Entity:
     """An entity found in a text.
 
     Attributes
     ----------
-    kind : {"date", "personne", "commune"}
+    kind : EntityKind
     text : str
         As written.
     value : str
@@ -110,7 +122,7 @@ class Entity:
         For a commune, its official name; else the value.
     """
 
-    kind: str
+    kind: EntityKind
     text: str
     value: str
     start: int
@@ -209,7 +221,7 @@ def find_dates(text: str) -> list[Entity]:
             value = _iso(year, month, day)
             if value is None:
                 continue
-            found.append(Entity("date", match.group(0), value, match.start(), match.end(), label=value))
+            found.append(Entity(EntityKind.DATE, match.group(0), value, match.start(), match.end(), label=value))
             taken.append((match.start(), match.end()))
     return sorted(found, key=lambda e: e.start)
 
@@ -236,7 +248,7 @@ def find_persons(text: str) -> list[Entity]:
         name = " ".join(kept)
         start = match.start("name")
         end = start + len(" ".join(tokens[: len(kept)]))
-        found.append(Entity("personne", text[match.start(): end], name, match.start(), end, label=name))
+        found.append(Entity(EntityKind.PERSON, text[match.start(): end], name, match.start(), end, label=name))
     return found
 
 
@@ -303,7 +315,7 @@ def find_communes(text: str) -> list[Entity]:
             continue
         group = match.lastgroup
         code, name = lookup[group]
-        found.append(Entity("commune", written, code, start, match.end(), label=name))
+        found.append(Entity(EntityKind.COMMUNE, written, code, start, match.end(), label=name))
     return found
 
 
@@ -323,7 +335,7 @@ def entities_frame(entities: list[Entity]):
             {
                 "fichier": e.source,
                 "page": e.page,
-                "type": e.kind,
+                "type": KIND_LABELS[EntityKind(e.kind)],
                 "texte": " ".join(e.text.split()),
                 "valeur": e.value,
                 "libellé": e.label or e.value,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +30,7 @@ from PIL import Image
 
 from sandbox import __version__
 from sandbox.models.ocr.cleanup import STEP_LABELS
+from sandbox.models.ocr.choice import VARIANT_LABELS
 from sandbox.models.ocr.engine import OcrPage, PageFailure, Word
 from sandbox.models.ocr.entities import Entity, entities_frame
 
@@ -266,6 +268,8 @@ def summary_rows(pages: Sequence[OcrPage], failures: Sequence[PageFailure] = (),
                 "part de mots douteux": None if page.low_confidence_share(threshold) is None else round(page.low_confidence_share(threshold), 3),
                 "secondes": round(page.seconds, 2),
                 "nettoyage": ", ".join(STEP_LABELS.get(step, step).lower() for step in page.steps) or "aucun",
+                "lecture retenue": VARIANT_LABELS.get(page.variant, str(page.variant)),
+                "raison": page.reason,
                 "corrigé": page.corrected_text is not None,
                 "erreur": "",
             }
@@ -293,6 +297,23 @@ def export_document(pages: Sequence[OcrPage], images: Sequence[Image.Image], for
     return out
 
 
+_UNSAFE = re.compile(r'[\x00-\x1f<>:"|?*]+')
+
+
+def safe_member_name(name: str) -> str:
+    r"""A file name safe inside a ZIP: the last path part (``/`` or ``\``), no drive letter, no leading dots.
+
+    >>> safe_member_name("..\\..\\..\\Users\\Public\\Desktop\\evil")
+    'evil'
+    >>> safe_member_name("C:evil"), safe_member_name("../../etc/passwd"), safe_member_name(".."), safe_member_name("a<b>")
+    ('evil', 'passwd', 'document', 'a_b_')
+    """
+    part = re.split(r"[\\/]", name or "")[-1]
+    part = re.sub(r"^[A-Za-z]:", "", part)
+    part = _UNSAFE.sub("_", part).strip().lstrip(".").strip()
+    return part[:120] or "document"
+
+
 def to_zip(
     documents: Sequence[tuple[str, Sequence[OcrPage], Sequence[Image.Image]]],
     *,
@@ -309,6 +330,7 @@ def to_zip(
     all_pages: list[OcrPage] = []
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for stem, pages, images in documents:
+            stem = safe_member_name(stem)  # an uploaded name may carry a path: never let it leave the archive's root
             base, k = stem, 2
             while base in used:
                 base, k = f"{stem}_{k}", k + 1

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from enum import Enum
 
 import streamlit as st
 
 from sandbox.data import DataError, sample_path
 from sandbox.data.generators.ocr import DOCUMENTS
 from sandbox.models import ocr
-from sandbox.models.ocr.cleanup import CleanupOptions, as_array, auto_options, clean, measure
+from sandbox.models.ocr.cleanup import CleanupOptions
 from sandbox.models.ocr.documents import UPLOAD_TYPES
 from sandbox.text import num, q
 from sandbox.ui import explain, page_header, show_error
@@ -17,17 +18,46 @@ from sandbox.pages.ocr import views
 from sandbox.ui.runs import publish_run
 
 KEY = "ocr"
-SAMPLE, UPLOAD = "Documents d'exemple", "Mes fichiers"
-MODES = ("Automatique (selon les mesures de l'image)", "Manuel", "Aucun (image brute)")
+
+
+class Source(str, Enum):
+    SAMPLE = "sample"
+    UPLOAD = "upload"
+
+
+class Mode(str, Enum):
+    AUTO = "auto"
+    MANUAL = "manual"
+    NONE = "none"
+
+
+class View(str, Enum):
+    TEXT = "text"
+    CLEANUP = "cleanup"
+    SEARCH = "search"
+    EXPORTS = "exports"
+
+
+SOURCE_LABELS = {Source.SAMPLE: "Documents d'exemple", Source.UPLOAD: "Mes fichiers"}
+MODE_LABELS = {
+    Mode.AUTO: "Automatique (lecture brute, et nettoyages essayés si elle n'est pas sûre)",
+    Mode.MANUAL: "Manuel",
+    Mode.NONE: "Aucun (image brute)",
+}
+VIEW_LABELS = {View.TEXT: "Texte et mots douteux", View.CLEANUP: "Nettoyage avant / après",
+               View.SEARCH: "Recherche et index", View.EXPORTS: "Exports"}
+BINARISE_LABELS = {None: "aucune", "otsu": "Otsu (seuil global)", "sauvola": "Sauvola (seuil local)"}
 BATCH_LIMIT = 900.0  # seconds for a whole batch
 MAX_PAGES = 30  # per PDF or TIFF in the app (the command line takes more)
-VIEWS = ("Texte et mots douteux", "Nettoyage avant / après", "Recherche et index", "Exports")
+MAX_UPLOAD_PIXELS = 150_000_000  # per file: about 17 A4 pages at 300 dpi
+MAX_SESSION_PIXELS = 250_000_000  # all the files of a session together
 
 page_header(
     "Archives : lire les documents numérisés",
     "Registres d'état civil, délibérations et arrêtés numérisés ne sont que des images : on ne peut pas y chercher "
-    "un nom ni une date. Cette page nettoie les scans, les lit avec **Tesseract** (OCR), signale les mots dont la "
-    "machine n'est pas sûre, repère dates, personnes et communes, et exporte ce qu'attendent les logiciels d'archives.",
+    "un nom ni une date. Cette page lit les scans avec **Tesseract** (OCR), n'en nettoie l'image que si la mesure "
+    "montre que cela aide, signale les mots dont la machine n'est pas sûre, repère dates, personnes et communes, et "
+    "exporte ce qu'attendent les logiciels d'archives.",
     demo=KEY,
 )
 st.caption(":material/draw: Tesseract lit les textes **imprimés ou dactylographiés**, pas l'écriture manuscrite.")
@@ -38,34 +68,30 @@ if not status.available:
     st.stop()
 
 
-def load(data: bytes, filename: str) -> ocr.Document:
-    """Decoded pages, kept for this session only (no copy per rerun, nothing shared between users)."""
+def open_file(data: bytes, filename: str) -> ocr.Document:
+    """The file checked and its pages counted; pages are decoded only when shown or read (nothing big kept)."""
     store = st.session_state.setdefault(f"{KEY}.documents", {})
-    digest = hashlib.sha1(data).hexdigest() + filename
-    if digest not in store:
-        with st.spinner(f"Ouverture de {q(filename)}…"):
-            store[digest] = ocr.load_document(data, filename, max_pages=MAX_PAGES)
-    return store[digest]
+    digest = hashlib.sha256(data).hexdigest()
+    if (digest, filename) not in store:
+        store[(digest, filename)] = ocr.open_document(data, filename, max_pages=MAX_PAGES, max_total_pixels=MAX_UPLOAD_PIXELS)
+    return store[(digest, filename)]
 
 
-@st.cache_data(max_entries=8, show_spinner="Lecture de l'image brute pour comparaison…")
-def raw_reading(_image, image_key: str, lang: str, psm: int, timeout: float) -> ocr.OcrPage:
-    return ocr.read_page(_image, source=image_key.rsplit("|", 1)[0], page=int(image_key.rsplit("|", 1)[1]), cleanup=None, lang=lang, psm=psm, timeout=timeout)
-
-
-@st.cache_data(max_entries=8, show_spinner="Nettoyage de la page…")
-def cleanup_preview(_image, image_key: str, options: CleanupOptions | None):
-    array = as_array(_image)
-    measures = measure(array)
-    chosen = auto_options(measures) if options is None else options
-    return clean(array, chosen, measures=measures, keep_steps=True), chosen
+def shown_page(document: ocr.Document, number: int):
+    """The page on screen, decoded once and kept alone (the previous one is dropped)."""
+    key = (document.digest, number)
+    kept = st.session_state.get(f"{KEY}.shown")
+    if kept is None or kept[0] != key:
+        kept = st.session_state[f"{KEY}.shown"] = (key, document.page(number))
+    return kept[1]
 
 
 # ---------------------------------------------------------------- data
-source = st.segmented_control("Documents", [SAMPLE, UPLOAD], default=SAMPLE, key=f"{KEY}.source") or SAMPLE
+source = st.segmented_control("Documents", list(Source), default=Source.SAMPLE, format_func=SOURCE_LABELS.get,
+                              key=f"{KEY}.source") or Source.SAMPLE
 files: list[tuple[str, bytes]] = []
 truths: dict[tuple[str, int], str] = {}
-if source == SAMPLE:
+if source == Source.SAMPLE:
     chosen = st.multiselect(
         "Pages d'exemple (synthétiques, vieillies : papier jauni, taches, transparence du verso, inclinaison)",
         list(DOCUMENTS),
@@ -89,11 +115,21 @@ else:
     files = [(u.name, u.getvalue()) for u in uploads or []]
 
 documents, failures = [], []
-st.session_state[f"{KEY}.documents"] = {k: v for k, v in st.session_state.get(f"{KEY}.documents", {}).items()
-                                        if any(k == hashlib.sha1(d).hexdigest() + n for n, d in files)}
+wanted = {(hashlib.sha256(d).hexdigest(), n) for n, d in files}
+st.session_state[f"{KEY}.documents"] = {k: v for k, v in st.session_state.get(f"{KEY}.documents", {}).items() if k in wanted}
+pixels = 0
 for name, data in files:
     try:
-        documents.append(load(data, name))
+        document = open_file(data, name)
+        if pixels + document.pixels > MAX_SESSION_PIXELS:
+            raise DataError(
+                f"ce fichier dépasserait la limite de {num(MAX_SESSION_PIXELS / 1e6)} millions de pixels pour l'ensemble "
+                f"des fichiers de cette session (déjà {num(pixels / 1e6)} millions)",
+                filename=name,
+                hint="Lisez les documents en plusieurs fois, ou utilisez la commande « python -m sandbox ocr ».",
+            )
+        pixels += document.pixels
+        documents.append(document)
     except DataError as exc:
         show_error(exc)
         failures.append(ocr.PageFailure(name, None, str(exc)))
@@ -102,21 +138,23 @@ for name, data in files:
 with st.expander("Réglages", icon=":material/tune:", expanded=False):
     left, right = st.columns(2)
     languages = list(status.languages)
-    lang = left.selectbox("Langue du document", languages, index=languages.index("fra"), format_func=ocr.language_label, key=f"{KEY}.lang")
+    lang = left.selectbox("Langue du document", languages, index=languages.index("fra"), format_func=ocr.language_label, key=f"{KEY}.lang",
+                          help="Pour les imprimés d'avant 1850, le modèle « Latin » (écriture latine) est une option ; "
+                               "mesuré sur de vrais imprimés de 1800 à 1921, il ne fait pas mieux que le français.")
     psm = left.selectbox("Découpage de la page", list(ocr.PSM_LABELS), format_func=ocr.PSM_LABELS.get, key=f"{KEY}.psm")
     timeout = left.number_input("Délai maximal par page (s)", 10, 600, 120, step=10, key=f"{KEY}.timeout")
     threshold = right.slider("Seuil de confiance des mots", 30, 95, int(ocr.LOW_CONFIDENCE), key=f"{KEY}.threshold",
                              help="Un mot lu avec une confiance plus basse est signalé comme douteux.")
-    mode = right.radio("Nettoyage des images", MODES, key=f"{KEY}.mode")
+    mode = right.radio("Nettoyage des images", list(Mode), format_func=MODE_LABELS.get, key=f"{KEY}.mode")
     manual = None
-    if mode == MODES[1]:
+    if mode == Mode.MANUAL:
         toggles = {step: right.toggle(label, value=step in ("grayscale", "illumination", "deskew"), key=f"{KEY}.step.{step}")
                    for step, label in ocr.STEP_LABELS.items() if step != "binarise"}
-        binarise = right.selectbox("Binarisation", ["aucune", "Otsu (seuil global)", "Sauvola (seuil local)"], key=f"{KEY}.binarise")
-        manual = CleanupOptions(**toggles, binarise={"aucune": None, "Otsu (seuil global)": "otsu"}.get(binarise, "sauvola"))
-cleanup = {MODES[0]: "auto", MODES[1]: manual, MODES[2]: None}[mode]
+        binarise = right.selectbox("Binarisation", list(BINARISE_LABELS), format_func=BINARISE_LABELS.get, key=f"{KEY}.binarise")
+        manual = CleanupOptions(**toggles, binarise=binarise)
+cleanup = {Mode.AUTO: "auto", Mode.MANUAL: manual, Mode.NONE: None}[mode]
 
-signature = hashlib.sha1(repr((sorted((n, hashlib.sha1(d).hexdigest()) for n, d in files), lang, psm, timeout, cleanup)).encode()).hexdigest()
+signature = hashlib.sha1(repr((sorted((n, hashlib.sha256(d).hexdigest()) for n, d in files), lang, psm, timeout, cleanup)).encode()).hexdigest()
 run = st.button("Lire les documents", type="primary", icon=":material/document_scanner:", key=f"{KEY}.run", disabled=not documents)
 state = st.session_state.get(f"{KEY}.batch")
 if run and documents:
@@ -126,22 +164,24 @@ if run and documents:
         detail = f"{result.label} en {num(result.seconds, 1)} s" if isinstance(result, ocr.OcrPage) else f"{result.label} : échec"
         bar.progress(done / total, text=f"{done} / {total} pages lues — dernière : {detail}")
 
-    batch = ocr.read_documents(documents, cleanup=cleanup, lang=lang, psm=psm, timeout=float(timeout), deadline=BATCH_LIMIT,
-                               on_page=progress, failures=failures, baseline=bool(truths) or cleanup is None)
+    try:
+        batch = ocr.read_documents(documents, cleanup=cleanup, lang=lang, psm=psm, timeout=float(timeout), deadline=BATCH_LIMIT,
+                                   on_page=progress, failures=failures, baseline=True)
+    except DataError as exc:  # a page that cannot be decoded
+        show_error(exc)
+        batch = None
     bar.empty()
-    state = st.session_state[f"{KEY}.batch"] = {"signature": signature, "batch": batch, "truths": truths}
+    if batch is not None:
+        state = st.session_state[f"{KEY}.batch"] = {"signature": signature, "batch": batch, "truths": truths}
+        st.session_state.pop(f"{KEY}.corrections", None)
 if state is None:
     st.info("Choisissez des pages puis cliquez sur « Lire les documents ».", icon=":material/arrow_upward:")
-    explain_only = True
-else:
-    explain_only = False
-    if state["signature"] != signature:
-        st.warning("Les documents ou les réglages ont changé : relancez la lecture pour mettre à jour les résultats.", icon=":material/refresh:")
+elif state["signature"] != signature:
+    st.warning("Les documents ou les réglages ont changé : relancez la lecture pour mettre à jour les résultats.", icon=":material/refresh:")
 
 # ---------------------------------------------------------------- results
-if not explain_only:
+if state is not None:
     batch: ocr.BatchResult = state["batch"]
-    truths = state["truths"]
     by_name = {d.filename: d for d in documents}
     for failure in batch.failures:
         st.error(f"{failure.label} : {failure.message}" if failure.page else failure.message, icon=":material/error:")
@@ -153,10 +193,17 @@ if not explain_only:
         labels = {f"{p.source}|{p.page}": p for p in pages}
         chosen_key = st.selectbox("Page affichée", list(labels), format_func=lambda k: labels[k].label, key=f"{KEY}.page")
         page = labels[chosen_key]
-        image = by_name[page.source].pages[page.page - 1]
-        view = st.segmented_control("Vue", VIEWS, default=VIEWS[0], key=f"{KEY}.view") or VIEWS[0]
+        document = by_name[page.source]
+        view = st.segmented_control("Vue", list(View), default=View.TEXT, format_func=VIEW_LABELS.get, key=f"{KEY}.view") or View.TEXT
         edited = st.session_state.get(f"{KEY}.text.{chosen_key}", corrections.get(chosen_key, page.raw_text))
-        if view == VIEWS[0]:
+        # every transcription known for the batch: the samples' and those pasted for a page (the correction loop)
+        known = dict(state["truths"])
+        for p in pages:
+            pasted = st.session_state.get(f"{KEY}.truth.{p.source}|{p.page}")
+            if pasted and pasted.strip():
+                known[(p.source, p.page)] = pasted
+        if view == View.TEXT:
+            image = shown_page(document, page.page)
             picture, text_col = st.columns(2)
             picture.image(ocr.draw_word_boxes(image, page, threshold=threshold), caption=f"{page.label} : cadres colorés selon la confiance", width="stretch")
             with picture:
@@ -166,42 +213,54 @@ if not explain_only:
                 edited = st.text_area("Texte corrigé (c'est ce texte qui est exporté)", corrections.get(chosen_key, page.raw_text),
                                       height=320, key=f"{KEY}.text.{chosen_key}")
         corrections[chosen_key] = edited
-        truth = truths.get((page.source, page.page))
-        if view == VIEWS[0] and not truth:
-            truth = st.text_area("Transcription de référence (facultatif) : collez le texte exact de cette page pour mesurer les erreurs",
-                                 key=f"{KEY}.truth.{chosen_key}")
-        corrected_pages = [ocr.apply_correction(p, corrections[f"{p.source}|{p.page}"]) if f"{p.source}|{p.page}" in corrections else p for p in pages]
+        if view == View.TEXT and (page.source, page.page) not in state["truths"]:
+            pasted = st.text_area("Transcription de référence (facultatif) : collez le texte exact de cette page pour mesurer les erreurs",
+                                  key=f"{KEY}.truth.{chosen_key}")
+            if pasted and pasted.strip():
+                known[(page.source, page.page)] = pasted
+        corrected = batch.with_corrections(corrections)
+        corrected_pages = [p for p in corrected.pages if p.source in by_name]
         entities = [e for p in corrected_pages for e in ocr.extract_entities(p.text, source=p.source, page=p.page)]
-        if view == VIEWS[0]:
+        if view == View.TEXT:
+            truth = known.get((page.source, page.page))
             raw_page = batch.baseline_page(page.source, page.page)
-            if truth and raw_page is None and cleanup is not None:
+            if truth and raw_page is None:
                 try:
-                    raw_page = raw_reading(image, chosen_key, lang, psm, float(timeout))
+                    raw_page = views.raw_reading(shown_page(document, page.page), document.digest, page.source, page.page, lang, psm, float(timeout))
                 except RuntimeError as exc:
                     st.warning(f"Comparaison impossible avec l'image brute : {exc}", icon=":material/warning:")
-            views.page_figures(page, raw_page, truth, edited, threshold)
-        elif view == VIEWS[1]:
+            views.page_figures(corrected.page(page.source, page.page), raw_page, truth, threshold)
+        elif view == View.CLEANUP:
+            views.reading_choice(page)
             if cleanup is None:
                 st.info("Nettoyage désactivé : Tesseract lit l'image brute.", icon=":material/info:")
             else:
-                result, options = cleanup_preview(image, chosen_key + signature, None if cleanup == "auto" else cleanup)
+                result, options = views.cleanup_preview(shown_page(document, page.page), f"{document.digest}|{page.page}",
+                                                  None if cleanup == "auto" else cleanup)
                 views.measures_table(result.measures, options.reasons if cleanup == "auto" else {})
                 views.step_gallery(result, zoom=st.toggle("Détail à pleine résolution", key=f"{KEY}.zoom"))
-        elif view == VIEWS[2]:
+        elif view == View.SEARCH:
             query = st.text_input("Rechercher dans tout le lot (majuscules et accents indifférents)", key=f"{KEY}.query")
             views.search_results(ocr.search(corrected_pages, query), query)
             views.entity_index(entities)
         else:
             views.batch_table(batch)
-            views.downloads(corrected_pages, documents, by_name[page.source], entities, batch.failures, key=KEY)
-        publish_run(views.run_summary(KEY, batch, pages, truths, entities, threshold, sample=source == SAMPLE,
+            views.downloads(corrected_pages, documents, document, entities, batch.failures, key=KEY)
+        if len(known) > 1 and view == View.TEXT:
+            st.markdown("**Sur tout le lot** (pages dont le texte exact est connu) :")
+            views.show_figures([f for f in corrected.figures(known, threshold=threshold) if f.key.startswith("cer")])
+        publish_run(views.run_summary(KEY, corrected, known, entities, threshold, sample=source == Source.SAMPLE,
                                       parameters={"Langue": ocr.language_label(lang), "Découpage": ocr.PSM_LABELS[psm],
-                                                  "Nettoyage": mode, "Seuil de confiance": threshold}))
+                                                  "Nettoyage": MODE_LABELS[mode], "Seuil de confiance": threshold}))
 
 explain(
-    "1. **Mesurer puis nettoyer.** Chaque page est mesurée (bruit, écart d'éclairage, inclinaison, taille des lettres, "
-    "bords sombres, demi-teintes dues à la transparence du verso) ; le réglage automatique n'applique que les étapes "
-    "utiles, si bien qu'un scan propre passe tel quel. Chaque étape se montre avant / après.\n"
+    "1. **Lire, puis nettoyer seulement si cela aide.** Tesseract lit d'abord la page telle quelle. Si cette lecture est "
+    "sûre (mots lus avec confiance, en français, sur toutes les lignes de l'image), on s'arrête là : une page propre ne "
+    "coûte qu'une lecture. Sinon, la page est mesurée (bruit, écart d'éclairage, inclinaison, taille des lettres, bords "
+    "sombres, demi-teintes) et relue après les nettoyages utiles ; on garde la lecture qui obtient le meilleur score "
+    "(confiance pondérée par la longueur des mots, part de mots français, quantité de texte), jamais une qui lit "
+    "nettement moins de texte que l'image brute. Une ligne seule ou un petit bloc sont lus comme tels, une page "
+    "couchée est redressée (détection d'orientation). Les scores et chaque étape se montrent avant / après.\n"
     "2. **Lire.** Tesseract, un logiciel libre d'OCR fondé sur un réseau de neurones entraîné sur des textes imprimés, "
     "donne chaque mot, son cadre et une **confiance** de 0 à 100. La confiance dit à quel point le modèle hésitait : "
     "un mot sous le seuil est souvent faux, mais un mot sûr peut l'être aussi.\n"

@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
 from sandbox.models import ocr
-from sandbox.models.ocr import STEP_LABELS, CleanupResult, ImageMeasures, OcrPage, TesseractStatus
+from sandbox.models.ocr import STEP_LABELS, VARIANT_LABELS, CleanupResult, ImageMeasures, OcrPage, TesseractStatus
+from sandbox.models.ocr.cleanup import CleanupOptions, as_array, auto_options, clean, measure
+from sandbox.models.ocr.entities import KIND_LABELS, EntityKind
 from sandbox.models.ocr.visual import BAD, DOUBT, SURE
 from sandbox.sheet.report import DataSummary, Figure, RunSummary
 from sandbox.text import num, pct, plural, q
 from sandbox.ui.layout import kpi
+
+
+@st.cache_data(max_entries=8, show_spinner="Lecture de l'image brute pour comparaison…")
+def raw_reading(_image, content: str, source: str, number: int, lang: str, psm: int, timeout: float) -> ocr.OcrPage:
+    """Raw Tesseract on one page, cached by the page's content (never by its file name)."""
+    return ocr.read_page(_image, source=source, page=number, cleanup=None, lang=lang, psm=psm, timeout=timeout)
+
+
+@st.cache_data(max_entries=8, show_spinner="Nettoyage de la page…")
+def cleanup_preview(_image, content: str, options: CleanupOptions | None):
+    """The clean-up steps of one page with their small previews, cached by content; the full-size result is not kept."""
+    array = as_array(_image)
+    measures = measure(array)
+    chosen = auto_options(measures) if options is None else options
+    result = clean(array, chosen, measures=measures, keep_steps=True)
+    return replace(result, image=result.steps[-1].after if result.steps else array[:1, :1]), chosen
+
 
 
 def missing_tesseract(status: TesseractStatus) -> None:
@@ -101,36 +121,62 @@ def step_gallery(result: CleanupResult, *, zoom: bool = False) -> None:
             after.image(pair[1], caption="après", width="stretch")
 
 
-def page_figures(page: OcrPage, raw: OcrPage | None, truth: str | None, edited: str, threshold: float) -> None:
-    """Confidence figures of the page and, with a ground truth, CER/WER against raw Tesseract."""
-    cols = st.columns(4)
-    with cols[0]:
-        kpi("Confiance moyenne", page.mean_confidence, unit="/ 100", lower_is_better=False,
-            help="Moyenne, sur les mots de la page, de la confiance donnée par Tesseract (0 à 100).")
-    doubtful = page.low_confidence_share(threshold)
-    with cols[1]:
-        kpi("Mots douteux", None if doubtful is None else doubtful * 100, unit="%", decimals=1,
-            help=f"Part des mots dont la confiance est sous le seuil ({num(threshold)}).")
-    if truth:
-        evaluation = ocr.evaluate(truth, ocr.apply_correction(page, edited), raw)
-        with cols[2]:
-            kpi("CER", evaluation.cleaned.cer * 100, evaluation.raw.cer * 100 if evaluation.raw else None, unit="%", decimals=2,
-                help="Taux d'erreur par caractère de la lecture nettoyée ; l'écart est mesuré par rapport à Tesseract sur l'image brute.")
-        with cols[3]:
-            kpi("WER", evaluation.cleaned.wer * 100, evaluation.raw.wer * 100 if evaluation.raw else None, unit="%", decimals=1,
-                help="Taux d'erreur par mot, par rapport à Tesseract sur l'image brute.")
-        if evaluation.raw is not None:
-            st.caption(f"Tesseract seul, sur l'image brute : CER {num(evaluation.raw.cer * 100, 2)} %, "
-                       f"WER {num(evaluation.raw.wer * 100, 1)} %."
-                       + (f" Après votre correction : CER {num(evaluation.corrected.cer * 100, 2)} %." if evaluation.corrected else ""))
+HELP = {
+    "confidence": "Moyenne, sur les mots, de la confiance donnée par Tesseract (0 à 100).",
+    "doubtful_pct": "Part des mots dont la confiance est sous le seuil.",
+    "seconds_per_page": "Temps de lecture (nettoyages essayés compris) par page.",
+    "cer_pct": "Taux d'erreur par caractère de la lecture retenue ; l'écart est mesuré par rapport à Tesseract sur l'image brute.",
+    "cer_corrected_pct": "Taux d'erreur par caractère du texte corrigé par l'agent, par rapport à Tesseract sur l'image brute.",
+}
+
+
+def show_figures(figures: list[Figure]) -> None:
+    """The figures a result measured, side by side, each against its baseline."""
+    shown = [f for f in figures if f.key != "seconds_per_page"]
+    for col, figure in zip(st.columns(len(shown)), shown):
+        with col:
+            kpi(figure.label, figure.value, figure.baseline, unit=figure.unit, decimals=figure.decimals,
+                lower_is_better=figure.lower_is_better, versus="vs image brute", help=HELP.get(figure.key))
+
+
+def page_figures(page: OcrPage, raw: OcrPage | None, truth: str | None, threshold: float) -> None:
+    """The figures of one page (read from its result) and, with a ground truth, CER against raw Tesseract."""
+    one = ocr.BatchResult((page,), seconds=page.seconds, baseline=(raw,) if raw is not None else ())
+    truths = {(page.source, page.page): truth} if truth else {}
+    show_figures(one.figures(truths, threshold=threshold))
+    evaluation = one.evaluations(truths)[0] if truths and raw is not None else None
+    if evaluation is not None:
+        st.caption(f"Tesseract seul, sur l'image brute : CER {num(evaluation.raw.cer * 100, 2)} %, "
+                   f"WER {num(evaluation.raw.wer * 100, 1)} %."
+                   + (f" Après votre correction : CER {num(evaluation.corrected.cer * 100, 2)} %." if evaluation.corrected else ""))
     steps = ", ".join(STEP_LABELS.get(s, s).lower() for s in page.steps) or "aucun"
-    st.caption(f"Lue en {num(page.seconds, 1)} s ; nettoyage : {steps}" + (f" ; redressée de {num(page.angle, 2)}°" if page.angle else "") + ".")
+    st.caption(f"Lue en {num(page.seconds, 1)} s ; nettoyage : {steps}" + (f" ; redressée de {num(page.angle, 2)}°" if page.angle else "")
+               + (f" ; tournée de {page.rotation}° (orientation détectée)" if page.rotation else "") + ".")
+    if page.empty is not None:
+        st.warning(f"Aucun texte sur cette page : {page.reason}.", icon=":material/warning:")
+
+
+def reading_choice(page: OcrPage) -> None:
+    """Which reading won and why: the scores of every reading tried (raw first)."""
+    if not page.readings:
+        return
+    st.markdown(f"**Lecture retenue : {VARIANT_LABELS[page.variant]}** — {page.reason}.")
+    most = max(r.characters for r in page.readings)
+    st.dataframe(pd.DataFrame([{
+        "lecture": r.label,
+        "retenue": "oui" if r.variant == page.variant else "non",
+        "confiance (pondérée)": "–" if r.confidence is None else num(r.confidence, 1),
+        "mots français": "–" if r.lexicon is None else pct(r.lexicon, 0),
+        "caractères lus": num(r.characters),
+        "lignes touchées": "–" if r.coverage is None else pct(r.coverage, 0),
+        "score": num(r.against(most), 3),
+        "secondes": num(r.seconds, 1),
+    } for r in page.readings]), hide_index=True)
 
 
 def entity_index(entities: list) -> None:
-    counts = {kind: sum(e.kind == kind for e in entities) for kind in ("date", "personne", "commune")}
-    st.markdown(f"**Index des entités** : {plural(counts['date'], 'date')}, {plural(counts['personne'], 'personne')}, "
-                f"{plural(counts['commune'], 'commune')}.")
+    counts = {kind: sum(e.kind == kind for e in entities) for kind in EntityKind}
+    st.markdown("**Index des entités** : " + ", ".join(plural(counts[k], KIND_LABELS[k]) for k in EntityKind) + ".")
     st.dataframe(ocr.entities_frame(entities), hide_index=True)
 
 
@@ -156,7 +202,7 @@ def downloads(pages: list[OcrPage], documents: list, document, entities: list, f
     The files are built when a button is clicked, from the corrected pages.
     """
     doc_pages = [p for p in pages if p.source == document.filename]
-    images = [document.pages[p.page - 1] for p in doc_pages]
+    images = [document.page(p.page) for p in doc_pages]
     st.markdown(f"**{q(document.filename)}** (texte corrigé compris) :")
     formats = [("txt", "Texte", "text/plain"), ("pdf", "PDF interrogeable", "application/pdf"),
                ("alto", "ALTO XML", "application/xml"), ("hocr", "hOCR", "text/html")]
@@ -164,38 +210,28 @@ def downloads(pages: list[OcrPage], documents: list, document, entities: list, f
         col.download_button(label, lambda fmt=fmt: ocr.export_document(doc_pages, images, [fmt])[fmt],
                             file_name=document.stem + ocr.exports.EXTENSIONS[fmt], mime=mime, on_click="ignore",
                             key=f"{key}.dl.{fmt}", icon=":material/download:")
-    batch_docs = [(d.stem, [p for p in pages if p.source == d.filename], [d.pages[p.page - 1] for p in pages if p.source == d.filename])
-                  for d in documents]
+    def batch_docs():  # decoded only when the ZIP is asked for
+        return [(d.stem, [p for p in pages if p.source == d.filename], [d.page(p.page) for p in pages if p.source == d.filename])
+                for d in documents]
     left, right = st.columns(2)
     left.download_button("Index des entités (CSV)", ocr.to_entity_csv(entities), file_name="entites.csv", mime="text/csv",
                          on_click="ignore", key=f"{key}.dl.csv", icon=":material/table:")
-    right.download_button("Tout le lot (ZIP)", lambda: ocr.to_zip([b for b in batch_docs if b[1]], entities=entities, failures=failures),
+    right.download_button("Tout le lot (ZIP)", lambda: ocr.to_zip([b for b in batch_docs() if b[1]], entities=entities, failures=failures),
                           file_name="ocr_lot.zip", mime="application/zip", on_click="ignore", key=f"{key}.dl.zip", icon=":material/folder_zip:")
 
 
-def run_summary(demo: str, batch: ocr.BatchResult, pages: list[OcrPage], truths: dict, entities: list, threshold: float,
+def run_summary(demo: str, batch: ocr.BatchResult, truths: dict, entities: list, threshold: float,
                 *, sample: bool, parameters: dict) -> RunSummary:
-    """What this run measured, for the project sheet (CER against raw Tesseract where a ground truth exists)."""
-    figures = [
-        Figure("Confiance moyenne des mots", batch.mean_confidence or 0.0, "/ 100", lower_is_better=False, decimals=1, key="confidence"),
-        Figure("Mots douteux", (batch.low_confidence_share(threshold) or 0.0) * 100, "%", decimals=1, key="doubtful_pct"),
-        Figure("Temps par page", batch.seconds / max(1, len(pages)), "s", decimals=1, key="seconds_per_page"),
-    ]
-    evaluations = [ocr.evaluate(truths[(p.source, p.page)], p, batch.baseline_page(p.source, p.page))
-                   for p in pages if (p.source, p.page) in truths]
-    if evaluations and all(e.raw for e in evaluations):
-        chars = sum(e.cleaned.characters for e in evaluations)
-        figures.append(Figure("Erreurs par caractère (CER)", 100 * sum(e.cleaned.cer * e.cleaned.characters for e in evaluations) / chars, "%",
-                              baseline=100 * sum(e.raw.cer * e.raw.characters for e in evaluations) / chars, decimals=2, key="cer_pct"))
-    files = tuple(dict.fromkeys(p.source for p in pages))
+    """What this run measured, for the project sheet: the batch's own figures (CER against raw Tesseract where known)."""
+    files = tuple(dict.fromkeys(p.source for p in batch.pages))
     return RunSummary(
         demo=demo,
-        data=DataSummary("exemple" if sample else "fichier", files, len(pages),
-                         f"{plural(len(pages), 'page')} de documents d'archives numérisés"),
+        data=DataSummary("exemple" if sample else "fichier", files, len(batch.pages),
+                         f"{plural(len(batch.pages), 'page')} de documents d'archives numérisés"),
         parameters=parameters,
-        figures=tuple(figures),
+        figures=tuple(batch.figures(truths, threshold=threshold)),
         compute_seconds=batch.seconds,
-        personal_data=not sample or any(e.kind == "personne" for e in entities),
+        personal_data=not sample or any(e.kind == EntityKind.PERSON for e in entities),
     )
 
 
