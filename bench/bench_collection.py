@@ -10,6 +10,16 @@
    de 30 s, carte construite et affichée dans Chromium en moins de 3 s.
 3. Valeur — sur l'exemple (Montreuil), tournées optimisées ≥ 15 % plus
    courtes que les tournées actuelles reconstituées.
+4. CVRPLIB « X » (issue 17) — un échantillon documenté de 10 instances de
+   ``../shared/data/cvrplib_x/`` (les 90 triées par taille, l'instance du
+   milieu de chaque dixième : 100 à 1 000 clients), avec la flotte k de leur
+   nom (ou le nombre de tournées de la meilleure solution connue s'il est
+   plus grand), BENCH_SECONDS secondes par instance (30 par défaut) : écart moyen à la
+   meilleure solution connue (``.sol``), contre PyVRP seul (réglages par
+   défaut, même temps, même exécution). Cible : ≤ 0,35 % et sous PyVRP seul,
+   aucune instance sans plan avec sa flotte k. Version courte :
+   ``BENCH_SECONDS=5 BENCH_INSTANCES=3 python -m bench collection``
+   (``BENCH_PARTS=4`` pour ne lancer que cette partie).
 """
 
 from __future__ import annotations
@@ -202,10 +212,133 @@ def value() -> None:
           f"la plus faible : {100 * (1 - max(r[3] / r[4] for r in rows)):.1f} % ({verdict(max(r[3] / r[4] for r in rows) <= 0.85)})")
 
 
+# ---------------------------------------------------------------------------
+# 4. CVRPLIB « X »
+# ---------------------------------------------------------------------------
+
+CVRPLIB_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "cvrplib_x"
+
+
+def read_vrp(path: Path) -> dict:
+    """A CVRPLIB ``.vrp`` file (EUC_2D, one depot): coordinates, demands, capacity, depot index (from 0)."""
+    lines = [line.strip() for line in path.read_text().splitlines()]
+    header, coords, demands, depot, section = {}, {}, {}, None, None
+    for line in lines:
+        if not line or line == "EOF":
+            continue
+        if line.endswith("_SECTION"):
+            section = line
+            continue
+        if ":" in line and section is None:
+            key, value = (part.strip() for part in line.split(":", 1))
+            header[key] = value.strip('"')
+            continue
+        fields = line.split()
+        if section == "NODE_COORD_SECTION":
+            coords[int(fields[0])] = (float(fields[1]), float(fields[2]))
+        elif section == "DEMAND_SECTION":
+            demands[int(fields[0])] = float(fields[1])
+        elif section == "DEPOT_SECTION" and int(fields[0]) > 0 and depot is None:
+            depot = int(fields[0])
+    if header.get("EDGE_WEIGHT_TYPE") != "EUC_2D":
+        raise ValueError(f"{path.name}: only EUC_2D instances are read")
+    ids = sorted(coords)
+    xy = np.array([coords[i] for i in ids])
+    return {
+        "name": header.get("NAME", path.stem),
+        "xy": xy,
+        "demand": np.array([demands[i] for i in ids]),
+        "capacity": float(header["CAPACITY"]),
+        "depot": ids.index(depot if depot is not None else ids[0]),
+        "distances": np.rint(_euclid(xy)),  # CVRPLIB rounds every distance to the nearest integer
+    }
+
+
+def read_sol(path: Path) -> tuple[float, int]:
+    """Best-known cost and number of routes of a CVRPLIB ``.sol`` file."""
+    cost, routes = None, 0
+    for line in path.read_text().splitlines():
+        if line.lower().startswith("route"):
+            routes += 1
+        elif line.lower().startswith("cost"):
+            cost = float(line.split()[1])
+    if cost is None:
+        raise ValueError(f"{path.name}: no Cost line")
+    return cost, routes
+
+
+def cvrplib_sample(folder: Path = CVRPLIB_DIR, count: int = 10) -> list[Path]:
+    """The instance in the middle of each of *count* equal slices of the instances sorted by size."""
+    files = sorted(folder.glob("X-n*-k*.vrp"), key=lambda p: int(p.stem.split("-")[1][1:]))
+    if not files:
+        return []
+    width = len(files) / count
+    return [files[min(int(width * k + width / 2), len(files) - 1)] for k in range(count)]
+
+
+def _pyvrp_alone(path: Path, seconds: float, seed: int) -> float | None:
+    """PyVRP with its default settings on the file, for *seconds*: its best cost (None if infeasible)."""
+    import pyvrp
+    from pyvrp.stop import MaxRuntime
+
+    data = pyvrp.read(str(path), round_func="round")
+    result = pyvrp.solve(data, stop=MaxRuntime(seconds), seed=seed, display=False)
+    return float(result.cost()) if result.is_feasible() else None
+
+
+def cvrplib() -> None:
+    seconds = float(os.environ.get("BENCH_SECONDS", "30"))
+    count = int(os.environ.get("BENCH_INSTANCES", "10"))
+    print(f"\n4. CVRPLIB « X » : écart à la meilleure solution connue, {seconds:g} s par instance, flotte k du nom")
+    if not CVRPLIB_DIR.is_dir():
+        print(f"  ../shared/data/cvrplib_x absent ({CVRPLIB_DIR}) : partie sautée")
+        return
+    from sandbox.models.collection._search import default_workers
+    from sandbox.models.collection.routing import NoPlanFound
+
+    sample = cvrplib_sample(count=count)
+    print(f"  {len(sample)} instances : {', '.join(p.stem for p in sample)} ; {default_workers()} recherches en parallèle")
+    ours_gaps, alone_gaps, missing = [], [], []
+    for path in sample:
+        instance = read_vrp(path)
+        bks, bks_routes = read_sol(path.with_suffix(".sol"))
+        k = int(path.stem.split("-k")[1])
+        fleet = max(k, bks_routes)  # a few best-known plans use more routes than the k of the name: that many trucks
+        start = time.perf_counter()
+        try:
+            result = solve_vrp(instance["distances"], instance["demand"], instance["capacity"], fleet, instance["depot"],
+                               time_limit=seconds, seed=1)
+            ours = result.total_distance
+        except NoPlanFound:
+            ours = None
+            if bks_routes <= k:
+                missing.append(path.stem)
+        ours_time = time.perf_counter() - start
+        alone = _pyvrp_alone(path, seconds, seed=1)
+        ours_gap = _gap(ours, bks) if ours is not None else math.nan
+        alone_gap = _gap(alone, bks) if alone is not None else math.nan
+        ours_gaps.append(ours_gap)
+        alone_gaps.append(alone_gap)
+        print(f"  {path.stem:<14} meilleure connue {bks:>9.0f} ({bks_routes} tournées) | projet "
+              f"{'sans plan' if ours is None else f'{ours:>9.0f} ({result.n_routes} camions, {100 * ours_gap:.2f} %)'} "
+              f"en {ours_time:.1f} s | PyVRP seul {'sans plan' if alone is None else f'{alone:>9.0f} ({100 * alone_gap:.2f} %)'}")
+    mean_ours, mean_alone = float(np.nanmean(ours_gaps)), float(np.nanmean(alone_gaps))
+    print(f"  → écart moyen : projet {100 * mean_ours:.3f} %, PyVRP seul {100 * mean_alone:.3f} % "
+          f"(rapport {mean_ours / mean_alone if mean_alone else math.nan:.2f}) ; cible ≤ 0,35 % et sous PyVRP seul "
+          f"{verdict(mean_ours <= 0.0035 and mean_ours < mean_alone)}")
+    print(f"  → instances sans plan avec leur flotte k : {', '.join(missing) or 'aucune'} {verdict(not missing)}")
+
+
 def main() -> None:
-    quality()
-    scale()
-    value()
+    parts = os.environ.get("BENCH_PARTS", "1234")
+    if "1" in parts:
+        quality()
+    if "2" in parts:
+        scale()
+    if "3" in parts:
+        value()
+    if "4" in parts:
+        cvrplib()
 
 
 if __name__ == "__main__":
