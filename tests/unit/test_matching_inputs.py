@@ -132,3 +132,79 @@ def test_generator_is_deterministic_small_and_plants_matches(tmp_path):
     planted = candidates["offres_retenues"].dropna()
     assert 0.6 < len(planted) / len(candidates) < 0.8
     assert set(" ; ".join(planted).split(" ; ")) <= set(offers["id_offre"])
+
+
+# Offers whose skills the reference does not know (issue 11: « 'SkillNormaliser' object has no attribute 'max_words_' »).
+UNKNOWN_SKILLS_OFFERS = (
+    "id;intitulé;compétences requises;commune\n"
+    "X1;Technicien de maintenance;\"soudure TIG, lecture de plans d'un ouvrage ; techniques des matériaux composites\";Bondy\n"
+    "X2;Agent d'entretien;nettoyage des locaux;Bondy\n"
+)
+UNKNOWN_SKILLS_CANDIDATES = (
+    "identifiant;métier recherché;compétences;commune\n"
+    "P1;technicien maintenance;soudure TIG;Bondy\n"
+    "P2;agent d'entretien;nettoyage des locaux;Bondy\n"
+)
+
+
+def test_offers_with_skills_unknown_to_the_reference_do_not_crash_and_keep_whole_phrases(tmp_path, capsys):
+    (tmp_path / "offres.csv").write_text(UNKNOWN_SKILLS_OFFERS, encoding="utf-8")
+    (tmp_path / "candidats.csv").write_text(UNKNOWN_SKILLS_CANDIDATES, encoding="utf-8")
+    out = tmp_path / "m.csv"
+    assert cli(["match", str(tmp_path / "candidats.csv"), str(tmp_path / "offres.csv"), "--out", str(out)]) == 0
+    frame = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig", dtype={"candidate_id": str})
+    best = frame[frame["rank"] == 1].set_index("candidate_id")["offer_id"]
+    assert best["P1"] == "X1" and best["P2"] == "X2"  # « id » and « identifiant » are the identifiers
+    row = frame[(frame["candidate_id"] == "P1") & (frame["offer_id"] == "X1")].iloc[0]
+    assert "soudure" in row["matched_skills"]
+    assert "techniques des matériaux composites" in row["missing_required"]  # a whole phrase, not « des matériaux »
+
+
+def test_match_col_maps_columns_of_each_file_and_the_error_message_is_true(tmp_path, capsys):
+    offers = UNKNOWN_SKILLS_OFFERS.replace("intitulé", "poste proposé").replace("id;", "numéro;")
+    candidates = UNKNOWN_SKILLS_CANDIDATES.replace("métier recherché", "souhait")
+    (tmp_path / "offres.csv").write_text(offers, encoding="utf-8")
+    (tmp_path / "candidats.csv").write_text(candidates, encoding="utf-8")
+    args = ["match", str(tmp_path / "candidats.csv"), str(tmp_path / "offres.csv")]
+    assert cli(args) == 2
+    message = plain(capsys.readouterr().err)
+    assert "colonne obligatoire introuvable" in message and "--col ATTENDUE=COLONNE" in message
+    out = tmp_path / "m.csv"
+    code = cli([*args, "--col-offres", "offer_id=numéro", "--col", "title=poste proposé", "--col-candidats", "métier recherché=souhait", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    frame = pd.read_csv(out, sep=";", encoding="utf-8-sig", dtype=str)
+    assert set(frame["offer_id"]) == {"X1", "X2"} and set(frame["candidate_id"]) == {"P1", "P2"}
+    capsys.readouterr()
+    assert cli([*args, "--col", "salaire=numéro"]) == 2
+    assert "Option --col : la colonne attendue « salaire » n'existe pas" in plain(capsys.readouterr().err)
+
+
+def test_the_pseudonymisation_key_never_comes_from_the_command_line(tmp_path, capsys, monkeypatch):
+    (tmp_path / "offres.csv").write_text(OFFERS_CSV, encoding="utf-8")
+    (tmp_path / "candidats.csv").write_text(CANDIDATES_CSV, encoding="utf-8")
+    args = ["match", str(tmp_path / "candidats.csv"), str(tmp_path / "offres.csv")]
+    monkeypatch.delenv("BAC_A_SABLE_CLE", raising=False)
+    assert cli([*args, "--pseudonymiser"]) == 2
+    assert "Clé de pseudonymisation absente" in plain(capsys.readouterr().err)
+    with pytest.raises(SystemExit):  # the old form « --pseudonymiser SECRET » is refused by the parser
+        cli([*args, "--pseudonymiser", "secret-en-clair", "--out", str(tmp_path / "x.csv")])
+    capsys.readouterr()
+    monkeypatch.setenv("BAC_A_SABLE_CLE", "clé tirée de l'environnement")
+    out, table = tmp_path / "out" / "m.csv", tmp_path / "apart" / "correspondance.csv"
+    assert cli([*args, "--pseudonymiser", "--out", str(out), "--correspondance", str(table)]) == 0
+    pseudo = pd.read_csv(out, sep=";", encoding="utf-8-sig", dtype=str)
+    corr = pd.read_csv(table, sep=";", encoding="utf-8-sig", dtype=str)
+    assert pseudo["candidate_id"].str.startswith("ps_").all() and set(corr["identifiant"]) == {"C1", "C2", "C3", "C4"}
+    assert (table.stat().st_mode & 0o777) == 0o600
+    assert cli([*args, "--pseudonymiser", "--out", str(out), "--correspondance", str(out.parent / "c.csv")]) == 2
+    assert "même dossier" in plain(capsys.readouterr().err)
+
+
+def test_match_exports_neutralise_formula_cells(tmp_path):
+    offers = OFFERS_CSV.replace("Animateur périscolaire (H/F)", "=1+1 Animateur")
+    (tmp_path / "offres.csv").write_text(offers, encoding="utf-8")
+    (tmp_path / "candidats.csv").write_text(CANDIDATES_CSV, encoding="utf-8")
+    out = tmp_path / "m.csv"
+    assert cli(["match", str(tmp_path / "candidats.csv"), str(tmp_path / "offres.csv"), "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert "'=1+1 Animateur" in text and ";=1+1" not in text

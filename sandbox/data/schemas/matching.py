@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sandbox.data.errors import DataError
-from sandbox.data.mapping import suggest_mapping
+from sandbox.data.mapping import normalise_name, suggest_mapping
 from sandbox.data.schema import Column, Schema
 from sandbox.text import q
 
@@ -94,6 +94,12 @@ _DISTINCTIVE = {
 SCHEMAS = {"offres": OFFERS, "candidats": CANDIDATES}
 
 
+def _exact(column: str, spec: Column) -> bool:
+    """True when the column's name is the schema column's name, label or one of its synonyms (normalised)."""
+    name = normalise_name(column)
+    return name in {normalise_name(spec.name), normalise_name(spec.label), *(normalise_name(s) for s in spec.synonyms)}
+
+
 def table_kind(columns: Iterable[object]) -> str | None:
     """« offres », « candidats » or None: which of the two files these columns look like.
 
@@ -101,12 +107,26 @@ def table_kind(columns: Iterable[object]) -> str | None:
     'offres'
     >>> table_kind(["id_candidat", "métier recherché", "expérience", "rayon de mobilité (km)"])
     'candidats'
+    >>> table_kind(["identifiant", "métier recherché", "compétences", "commune", "expérience"])
+    'candidats'
     """
     columns = [str(c) for c in columns]
+    mappings = {kind: suggest_mapping(columns, schema) for kind, schema in SCHEMAS.items()}
     fits = {}
     for kind, schema in SCHEMAS.items():
-        mapping = suggest_mapping(columns, schema)
-        fits[kind] = sum(mapping[name] is not None for name in _DISTINCTIVE[kind])
+        other = "candidats" if kind == "offres" else "offres"
+        used_by_other = {v for v in mappings[other].values() if v is not None}
+        fits[kind] = 0
+        for name in _DISTINCTIVE[kind]:
+            column = mappings[kind][name]
+            if column is None:
+                continue
+            # A column both schemas could read (« identifiant », « compétences ») counts only where its name is exact.
+            if column in used_by_other:
+                theirs = [n for n, v in mappings[other].items() if v == column]
+                if not _exact(column, schema[name]) or any(_exact(column, SCHEMAS[other][n]) for n in theirs):
+                    continue
+            fits[kind] += 1
     best = max(fits, key=fits.get)
     other = "candidats" if best == "offres" else "offres"
     if fits[best] >= 2 and fits[best] > fits[other]:

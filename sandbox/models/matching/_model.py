@@ -29,9 +29,8 @@ from sandbox.models.matching._result import (
     normalise_weights,
 )
 from sandbox.models.matching._rome import RomeNormaliser
-from sandbox.models.matching._similarity import TextSimilarity
+from sandbox.models.matching._similarity import TextSimilarity, WordTfidf
 from sandbox.models.matching._skills import SkillNormaliser
-from sandbox.models.matching._text import tokens
 
 #: Offers of close jobs (« métiers proches ») listed per candidate, at most.
 RELATED_K = 5
@@ -191,14 +190,11 @@ class Matcher:
 
         # Text similarity: vocabulary and IDF learnt on the offers and the reference sheets they are coded to.
         used = {c for side in (self.offers_, self.candidates_) for sugg in side.codes for c, _ in sugg} | set(job_codes)
-        ref_docs = []
-        for code, label, titles in zip(ref.jobs["code"], ref.jobs["label"], ref.jobs["titles"]):
-            if ref.is_official and code not in used:
-                continue
-            words = tokens(label) + [w for t in titles for w in tokens(t)]
-            words += [w for s in ref.skills_by_code.get(code, []) for f in ref.skills.at[s, "forms"] for w in tokens(f)]
-            ref_docs.append(words)
-        self.text_ = TextSimilarity(min_df=2).fit(self.offers_.docs, always=ref_docs)
+        ref_docs = [ref.sheet_words(code) for code in ref.jobs["code"] if not ref.is_official or code in used]
+        self.text_ = TextSimilarity(min_df=2, word_weight=3.0, max_words=12000).fit(self.offers_.docs, always=ref_docs)
+        self.words_ = WordTfidf().fit(self.offers_.docs)
+        self._offer_plain = self.words_.side(self.words_.transform(self.offers_.docs))
+        self._candidate_plain = self.words_.transform(self.candidates_.docs)
         self._offer_words = self.text_.transform(self.offers_.docs, fuzzy=False)
         self._text_side = self.text_.side(self._offer_words)
         self._candidate_words = self.text_.transform(self.candidates_.docs, fuzzy=True)
@@ -214,7 +210,10 @@ class Matcher:
 
     # ---------------------------------------------------------------- parts
     def _text(self, ci: np.ndarray, oj: np.ndarray) -> np.ndarray:
-        return self.text_.block(self._candidate_words[ci], self._text_side[:, oj], self._candidate_norms[ci])
+        """The text part: the larger of the word + n-gram cosine and the plain word TF-IDF cosine."""
+        text = self.text_.block(self._candidate_words[ci], self._text_side[:, oj], self._candidate_norms[ci])
+        side = self._offer_plain if len(oj) == self._offer_plain.shape[1] else self._offer_plain[:, oj]
+        return np.maximum(text, self.words_.block(self._candidate_plain[ci], side))
 
     def _job(self, ci: np.ndarray, oj: np.ndarray) -> np.ndarray:
         job = self.job_part_

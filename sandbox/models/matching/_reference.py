@@ -70,6 +70,25 @@ class Reference:
                 out.setdefault(code, []).append(skill)
         return out
 
+    @cached_property
+    def _words_cache(self) -> dict:
+        return {"skill": {}, "code": {}}
+
+    def sheet_words(self, code: str) -> list[str]:
+        """The normalised words of a job sheet: label, titles and every form of its skills (cached)."""
+        from sandbox.models.matching._text import tokens
+
+        cache = self._words_cache
+        if code not in cache["code"]:
+            words = tokens(self.jobs.at[code, "label"]) + [w for t in self.jobs.at[code, "titles"] for w in tokens(t)]
+            forms = self.skills["forms"]
+            for skill in self.skills_by_code.get(code, ()):
+                if skill not in cache["skill"]:
+                    cache["skill"][skill] = [w for f in forms[skill] for w in tokens(f)]
+                words += cache["skill"][skill]
+            cache["code"][code] = words
+        return cache["code"][code]
+
     def skills_of(self, code: str) -> list[str]:
         """The skills of a ROME code, in the reference's order."""
         return list(self.skills_by_code.get(code, ()))

@@ -31,6 +31,7 @@ UNKNOWN_JOB = "métier non reconnu"
 #: Weight of the description when a row has one (the title weighs the rest).
 DESCRIPTION_WEIGHT = 0.3
 _RERANK = 12
+_KEEP = 60  # titles kept per query before each code takes its best
 
 
 @dataclass(frozen=True)
@@ -192,13 +193,17 @@ class RomeNormaliser:
                     continue
                 q = qkeys[start + r]
                 d = data[lo:hi]
+                if hi - lo > _KEEP:  # only the closest titles can make a code's best score
+                    d[np.argpartition(-d, _KEEP - 1)[_KEEP:]] = 0.0
                 m = min(_RERANK, hi - lo)
                 for t in np.argpartition(-d, m - 1)[:m]:
                     k = self.keys_[S.indices[lo + t]]
                     combo = 0.45 * d[t] + 0.3 * fuzz.token_set_ratio(q, k) / 100 + 0.25 * fuzz.token_sort_ratio(q, k) / 100
                     d[t] = max(d[t], combo)
-            rows = np.repeat(np.arange(stop - start), np.diff(S.indptr))
-            cols = S.indices
+            kept = data > 0
+            rows = np.repeat(np.arange(stop - start), np.diff(S.indptr))[kept]
+            cols = S.indices[kept]
+            data = data[kept]
             counts = np.diff(kc.indptr)[cols]
             offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
             codes = kc.indices[np.repeat(kc.indptr[cols], counts) + offsets]

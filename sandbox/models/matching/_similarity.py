@@ -195,3 +195,37 @@ class TextSimilarity:
     def cosine(self, A: sparse.csr_matrix, B: sparse.csr_matrix) -> np.ndarray:
         """Full cosine matrix (for small inputs)."""
         return self.block(A, self.side(B))
+
+
+def _unigrams_and_bigrams(doc: list[str]) -> list[str]:
+    return [*doc, *(f"{a} {b}" for a, b in zip(doc, doc[1:]))]
+
+
+class WordTfidf:
+    """Plain TF-IDF on words and word pairs of the normalised texts (scikit-learn), cosine similarity.
+
+    The baseline a matcher must not fall below: the text part takes, for each
+    pair, the larger of this cosine and :class:`TextSimilarity`'s.
+
+    Examples
+    --------
+    >>> tf = WordTfidf().fit([["agent", "entretien"], ["jardinier", "tont"]])
+    >>> np.round(tf.block(tf.transform([["agent", "entretien", "local"]]), tf.side(tf.transform([["agent", "entretien"], ["jardinier", "tont"]]))), 2)
+    array([[1., 0.]], dtype=float32)
+    """
+
+    def fit(self, documents: list[list[str]]) -> "WordTfidf":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.vectorizer_ = TfidfVectorizer(analyzer=_unigrams_and_bigrams, sublinear_tf=True, dtype=np.float32).fit(documents)
+        return self
+
+    def transform(self, documents: list[list[str]]) -> sparse.csr_matrix:
+        return self.vectorizer_.transform(documents).tocsr()
+
+    def side(self, X: sparse.csr_matrix) -> sparse.csc_matrix:
+        """The offers' matrix transposed, for :meth:`block`."""
+        return X.T.tocsc()
+
+    def block(self, X: sparse.csr_matrix, side) -> np.ndarray:
+        return np.asarray((X @ side).toarray(), dtype=np.float32)
