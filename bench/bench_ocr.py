@@ -8,6 +8,12 @@
 3. Accuracy: corpus CER of the automatic clean-up against Tesseract on the raw
    image, on the aged sample pages (target: at most 0.7×); and on clean
    renderings of the same pages, where the clean-up must not be worse.
+4. Real scans (``../shared/data/ocr_real/``, issue 12): every page read by the
+   bare ``tesseract IMAGE stdout -l fra`` and by the measured choice, in the
+   same run: per-page CER (no page worse than raw by more than 0.5 point; mean
+   at most 0.85 × raw), time (at most 2 × overall, 1.3 × on the pages where the
+   raw reading is confident). With ``BENCH_OCR_LATIN=1``, the Latin-script
+   model (``fra+Latin``) is also measured on the pages printed before 1850.
 """
 
 from __future__ import annotations
@@ -21,10 +27,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import csv
+
 from bench._util import run_command, verdict
 from sandbox.data import sample_dir
 from sandbox.data.generators.ocr import DOCUMENTS, render_document
-from sandbox.models.ocr import Document, cer, corpus_cer, load_path, read_documents, tesseract_status
+from sandbox.models.ocr import Document, PageTask, cer, corpus_cer, load_path, read_documents, read_pages, tesseract_status
+
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ocr_real"
 
 
 def _load_note() -> str:
@@ -145,6 +155,68 @@ def accuracy() -> None:
           f"jamais pire → {verdict(not worse)}" + (f" (pire sur {', '.join(worse)})" if worse else ""))
 
 
+def _real_pages() -> list[tuple[Path, str, int]]:
+    """(image, exact text, year) of every page of the shared real scans."""
+    with (REAL / "manifest.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    out = []
+    for row in rows:
+        image = REAL / row["image"]
+        out.append((image, image.with_name(image.stem + ".gt.txt").read_text(encoding="utf-8"), int(row["year"])))
+    return out
+
+
+def real_scans() -> None:
+    if not (REAL / "manifest.csv").is_file():
+        print(f"4. Pages réelles : dossier {REAL} absent, mesure sautée.")
+        return
+    pages = _real_pages()
+    _wait_for_quiet()
+    print(f"4. Pages réelles ({len(pages)} pages de ../shared/data/ocr_real ; {_load_note()}) :")
+    bare_text, bare_time = {}, {}
+    for image, _, _ in pages:
+        start = time.perf_counter()
+        run = subprocess.run(["tesseract", str(image), "stdout", "-l", "fra"], capture_output=True, check=True)
+        bare_time[image] = time.perf_counter() - start
+        bare_text[image] = run.stdout.decode("utf-8", "replace")
+    results = read_pages([PageTask(image.name, 1, path=str(image)) for image, _, _ in pages], jobs=1)
+    rows, worse = [], []
+    print(f"   {'page':<18} {'brut':>7} {'retenu':>7}  {'lecture retenue':<32} {'t brut':>7} {'t nous':>7}")
+    for (image, truth, _), page in zip(pages, results):
+        raw_cer = cer(truth, bare_text[image])
+        ours = cer(truth, page.text) if hasattr(page, "text") else 1.0
+        seconds = getattr(page, "seconds", float("nan"))
+        confident = bool(getattr(page, "readings", ())) and page.readings[0].confident
+        rows.append((raw_cer, ours, bare_time[image], seconds, confident))
+        if ours > raw_cer + 0.005:
+            worse.append(image.stem)
+        chosen = getattr(page, "variant", None)
+        label = f"{chosen.value if chosen else 'échec'}{' (brut sûr)' if confident else ''}"
+        print(f"   {image.stem:<18} {raw_cer:7.3f} {ours:7.3f}  {label:<32} {bare_time[image]:6.1f}s {seconds:6.1f}s")
+    mean_raw = statistics.mean(r[0] for r in rows)
+    mean_ours = statistics.mean(r[1] for r in rows)
+    ratio = mean_ours / mean_raw if mean_raw else float("nan")
+    print(f"   CER moyen par page : tesseract seul {mean_raw:.4f}, choix mesuré {mean_ours:.4f} ; rapport {ratio:.3f}× "
+          f"(cible ≤ 0,85×) → {verdict(ratio <= 0.85)}")
+    print(f"   aucune page pire que le brut de plus de 0,5 point → {verdict(not worse)}" + (f" (pire : {', '.join(worse)})" if worse else ""))
+    total_ratio = sum(r[3] for r in rows) / sum(r[2] for r in rows)
+    confident = [r for r in rows if r[4]]
+    print(f"   temps : {sum(r[3] for r in rows):.1f} s contre {sum(r[2] for r in rows):.1f} s pour tesseract seul ; "
+          f"rapport {total_ratio:.2f}× (cible ≤ 2×) → {verdict(total_ratio <= 2)}")
+    if confident:
+        conf_ratio = sum(r[3] for r in confident) / sum(r[2] for r in confident)
+        print(f"   pages dont la lecture brute est sûre ({len(confident)}) : rapport {conf_ratio:.2f}× (cible ≤ 1,3×) → "
+              f"{verdict(conf_ratio <= 1.3)}")
+    print("   (temps par page du processus de lecture, OMP_THREAD_LIMIT=1 ; tesseract seul avec ses fils OpenMP par défaut)")
+    if os.environ.get("BENCH_OCR_LATIN"):
+        old = [(image, truth) for image, truth, year in pages if year < 1850]
+        latin = read_pages([PageTask(image.name, 1, path=str(image), cleanup=None, lang="fra+Latin") for image, _ in old], jobs=2)
+        fra = [cer(truth, bare_text[image]) for image, truth in old]
+        lat = [cer(truth, p.text) if hasattr(p, "text") else 1.0 for (image, truth), p in zip(old, latin)]
+        print(f"   modèle d'écriture latine (fra+Latin) sur les {len(old)} pages d'avant 1850 : CER moyen {statistics.mean(lat):.4f} "
+              f"contre {statistics.mean(fra):.4f} avec fra seul")
+
+
 def main() -> None:
     status = tesseract_status()
     if not status.available:
@@ -156,3 +228,4 @@ def main() -> None:
         overhead(work)
         parallel(work)
     accuracy()
+    real_scans()

@@ -49,7 +49,7 @@ def test_reading_a_sample_shows_figures_text_index_and_the_correction_is_what_is
     # the person's correction is what the index and the search see, even after changing views
     text.set_value(text.value + "\nCopie adressée à la mairie de Bobigny.").run()
     no_crash(at)
-    at.segmented_control(key="ocr.view").set_value("Recherche et index").run()
+    at.segmented_control(key="ocr.view").set_value("search").run()
     no_crash(at)
     index = next(d.value for d in at.dataframe if "type" in d.value.columns)
     assert {"1926-05-14", "94080", "Émile Lacombe", "93008"} <= set(index["valeur"])
@@ -57,14 +57,14 @@ def test_reading_a_sample_shows_figures_text_index_and_the_correction_is_what_is
     hits = next(d.value for d in at.dataframe if "extrait" in d.value.columns)
     assert hits["page"].tolist() == [1] and "Bobigny" in hits["extrait"].iloc[0]
 
-    at.segmented_control(key="ocr.view").set_value("Nettoyage avant / après").run()
+    at.segmented_control(key="ocr.view").set_value("cleanup").run()
     no_crash(at)
     assert any("Correction de l'éclairage" in m.value for m in at.markdown)
     assert len(at.image) >= 8  # before and after of each step
-    at.segmented_control(key="ocr.view").set_value("Exports").run()
+    at.segmented_control(key="ocr.view").set_value("exports").run()
     no_crash(at)
     assert {b.label for b in at.get("download_button")} >= {"Texte", "PDF interrogeable", "ALTO XML", "hOCR", "Tout le lot (ZIP)"}
-    at.segmented_control(key="ocr.view").set_value("Texte et mots douteux").run()
+    at.segmented_control(key="ocr.view").set_value("text").run()
     assert "Bobigny" in at.text_area(key="ocr.text.deliberation_1926.jpg|1").value  # the correction survived
 
     # changing a setting says the results are stale instead of silently mixing them

@@ -149,3 +149,36 @@ def test_a_page_turned_on_its_side_is_read_upright():
     assert all(0 <= w.left and w.left + w.width <= width and w.top + w.height <= height for w in page.words)
     first = page.words[0]
     assert first.height > first.width  # boxes are on the input page, where the words stand vertically
+
+
+@pytest.mark.tesseract
+def test_the_command_line_says_why_a_page_is_empty_and_prints_the_batch_figures(tmp_path, capsys):
+    from sandbox.cli import main as cli
+    from sandbox.text import plain
+
+    Image.new("L", (900, 1200), 248).save(tmp_path / "blanc.png")
+    image, _ = render_typescript()
+    image.save(tmp_path / "tapuscrit.jpg")
+    code = cli(["ocr", str(tmp_path / "blanc.png"), str(tmp_path / "tapuscrit.jpg"), "--out", str(tmp_path / "out"), "--jobs", "2"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "blanc.png, p. 1 : aucun texte — page blanche" in plain(captured.err)
+    assert "Confiance moyenne : " in plain(captured.out) and "Mots douteux : " in plain(captured.out)
+    assert "MAIRIE DE MONTREUIL" in (tmp_path / "out" / "tapuscrit.txt").read_text(encoding="utf-8")
+
+
+def test_two_column_pages_are_read_column_by_column():
+    from sandbox.models.ocr.engine import Word
+    from sandbox.models.ocr.layout import find_gutter, reading_order
+
+    words = []
+    for row in range(25):  # Tesseract joined each left line with the right one across the gutter
+        y = 100 + 40 * row
+        words.append(Word(f"G{row}", 90, 100, y, 700, 30, block=1, par=1, line=row + 1))
+        words.append(Word(f"D{row}", 90, 1100, y, 700, 30, block=1, par=1, line=row + 1))
+    words.append(Word("TITRE", 95, 500, 40, 1000, 40, block=0, par=1, line=1))  # a title across both columns
+    assert find_gutter(words, 2000, min_words=10) is not None
+    ordered = [w.text for w in reading_order(words, 2000, min_words=10)]
+    assert ordered == ["TITRE"] + [f"G{i}" for i in range(25)] + [f"D{i}" for i in range(25)]
+    single = [Word(f"m{i}", 90, 100, 100 + 40 * i, 1700, 30, line=i + 1) for i in range(60)]
+    assert reading_order(single, 2000) == single  # one column: unchanged

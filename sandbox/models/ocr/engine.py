@@ -47,6 +47,7 @@ from sandbox.models.ocr.choice import (
     score_words,
     why,
 )
+from sandbox.models.ocr.layout import reading_order
 from sandbox.models.ocr.cleanup import (
     TARGET_TEXT_HEIGHT,
     CleanupOptions,
@@ -502,6 +503,8 @@ def _read_once(task, reader, array, raw_path, width, height) -> OcrPage:
     path = raw_path if result is None and raw_path else reader.path_of(result.image if result is not None else array)
     words, score = reader.read(variant, path, task.psm)
     words = _to_input_coordinates(words, result, width, height)
+    if task.psm == DEFAULT_PSM:
+        words = reading_order(words, width)
     empty = None if words else empty_reason(to_grayscale(array))
     return _page(task, words, width, height, reader.start, psm=task.psm, variant=variant, readings=(score,),
                  reason=EMPTY_LABELS[empty] if empty else "", empty=empty,
@@ -549,6 +552,9 @@ def _read_best(task, reader, array, raw_path, width, height) -> OcrPage:
     chosen = choose([r[0] for r in readings])
     score, words, result = next(r for r in readings if r[0] is chosen)
     words = _to_input_coordinates(words, result, *gray.shape[::-1])
+    if psm == DEFAULT_PSM:
+        words = reading_order(words, gray.shape[1])
+        raw_words = reading_order(raw_words, gray.shape[1])
     if rotation:
         words = _unrotate(words, rotation, width, height)
     scores = tuple(r[0] for r in readings)

@@ -87,8 +87,9 @@ def shown_page(document: ocr.Document, number: int):
 
 
 # ---------------------------------------------------------------- data
-source = st.segmented_control("Documents", list(Source), default=Source.SAMPLE, format_func=SOURCE_LABELS.get,
+source = st.segmented_control("Documents", list(Source), default=Source.SAMPLE, format_func=lambda v: SOURCE_LABELS[Source(v)],
                               key=f"{KEY}.source") or Source.SAMPLE
+source = Source(source)
 files: list[tuple[str, bytes]] = []
 truths: dict[tuple[str, int], str] = {}
 if source == Source.SAMPLE:
@@ -145,7 +146,7 @@ with st.expander("Réglages", icon=":material/tune:", expanded=False):
     timeout = left.number_input("Délai maximal par page (s)", 10, 600, 120, step=10, key=f"{KEY}.timeout")
     threshold = right.slider("Seuil de confiance des mots", 30, 95, int(ocr.LOW_CONFIDENCE), key=f"{KEY}.threshold",
                              help="Un mot lu avec une confiance plus basse est signalé comme douteux.")
-    mode = right.radio("Nettoyage des images", list(Mode), format_func=MODE_LABELS.get, key=f"{KEY}.mode")
+    mode = Mode(right.radio("Nettoyage des images", list(Mode), format_func=lambda v: MODE_LABELS[Mode(v)], key=f"{KEY}.mode"))
     manual = None
     if mode == Mode.MANUAL:
         toggles = {step: right.toggle(label, value=step in ("grayscale", "illumination", "deskew"), key=f"{KEY}.step.{step}")
@@ -194,7 +195,8 @@ if state is not None:
         chosen_key = st.selectbox("Page affichée", list(labels), format_func=lambda k: labels[k].label, key=f"{KEY}.page")
         page = labels[chosen_key]
         document = by_name[page.source]
-        view = st.segmented_control("Vue", list(View), default=View.TEXT, format_func=VIEW_LABELS.get, key=f"{KEY}.view") or View.TEXT
+        view = st.segmented_control("Vue", list(View), default=View.TEXT, format_func=lambda v: VIEW_LABELS[View(v)], key=f"{KEY}.view") or View.TEXT
+        view = View(view)
         edited = st.session_state.get(f"{KEY}.text.{chosen_key}", corrections.get(chosen_key, page.raw_text))
         # every transcription known for the batch: the samples' and those pasted for a page (the correction loop)
         known = dict(state["truths"])
