@@ -197,9 +197,9 @@ def read_documents(
     >>> from sandbox.data.generators.ocr import render_lines
     >>> page = render_lines(["Séance du conseil municipal"], size=(900, 200))
     >>> doc = Document("seance.png", (page,), "image")
-    >>> result = read_documents([doc], jobs=1)  # doctest: +SKIP
-    >>> result.pages[0].text  # doctest: +SKIP
-    'Séance du conseil municipal\\n'
+    >>> result = read_documents([doc], jobs=1)
+    >>> result.pages[0].text, result.pages[0].psm  # one line: read as a single text line
+    ('Séance du conseil municipal\\n', 7)
     """
     import time
 

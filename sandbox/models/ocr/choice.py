@@ -291,7 +291,7 @@ def layout_psm(gray: np.ndarray, default: int = 3) -> int:
     if h > 1500:
         return default
     lines, height = text_lines(gray)
-    if lines == 1 and h < 6 * height:
+    if lines == 1 and h < 10 * height:
         return 7
     if 2 <= lines <= 12 and h < 16 * max(height, 1):
         return 6
