@@ -94,3 +94,18 @@ def test_after_importing_the_official_release_the_page_uses_it(tmp_path, monkeyp
     text = _text(app)
     assert "Référentiel ROME 4.0 officiel, version v4.60 : 1 584 fiches métiers" in text
     assert not any("Extrait livré" in i.value for i in app.info)
+
+
+def test_offers_with_skills_unknown_to_the_reference_are_ranked_not_a_crash(tmp_path, monkeypatch):
+    """Regression (issue 11): the page used to end in « 'SkillNormaliser' object has no attribute 'max_words_' »."""
+    app = _open(monkeypatch, tmp_path)
+    offers = (
+        "id;intitulé;compétences requises;commune\n"
+        "X1;Technicien de maintenance;\"soudure TIG, lecture de plans ; techniques des matériaux composites\";Bondy\n"
+        "X2;Agent d'entretien;nettoyage des locaux;Bondy\n"
+    ).encode("utf-8")
+    app.get("segmented_control")[0].set_value("Mon fichier").run()
+    app.file_uploader(key="matching.offres.file").set_value([("offres.csv", offers, "text/csv")]).run()
+    no_crash(app)
+    olabels = app.selectbox(key="matching.offer").options
+    assert any(label.startswith("X1") for label in olabels) and any(label.startswith("X2") for label in olabels)
