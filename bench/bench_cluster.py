@@ -1,0 +1,159 @@
+"""Cluster : les commandes ocr, water et match sur un LocalCluster de 2 workers, contre la même commande sans cluster.
+
+Each part runs the same command twice in the same run, without and with
+``--cluster local`` (two worker processes, one thread each), compares the
+output files byte for byte and prints both times and their ratio:
+
+- OCR of N generated pages (``BENCH_CLUSTER_PAGES``, default 200) against the
+  single-process ``--jobs 1``; target ≥ 1.7×;
+- water on one generated CSV of M meters × a year hourly
+  (``BENCH_CLUSTER_METERS``, default 10,000: the 87.6 M readings of
+  ``bench_water``), split by meter on the cluster within a worker memory
+  limit (``BENCH_CLUSTER_MEMORY``, default 2GB); prints the peak memory of the
+  largest worker process;
+- matching of C candidates × O offers (``BENCH_CLUSTER_CANDIDATES`` 20,000,
+  ``BENCH_CLUSTER_OFFERS`` 5,000) in chunks against the broadcast offers.
+
+``BENCH_CLUSTER_PARTS=ocr,water`` runs some parts only. The figures depend on
+the load of the machine (printed). Run: ``python -m bench cluster``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+PAGES = int(os.environ.get("BENCH_CLUSTER_PAGES", "200"))
+METERS = int(os.environ.get("BENCH_CLUSTER_METERS", "10000"))
+MEMORY = os.environ.get("BENCH_CLUSTER_MEMORY", "2GB")
+CANDIDATES = int(os.environ.get("BENCH_CLUSTER_CANDIDATES", "20000"))
+OFFERS = int(os.environ.get("BENCH_CLUSTER_OFFERS", "5000"))
+PARTS = os.environ.get("BENCH_CLUSTER_PARTS", "ocr,water,match").split(",")
+OCR_TARGET = 1.7
+
+
+def _processes() -> dict[int, tuple[int, int]]:
+    """{pid: (parent, resident bytes)} from /proc."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    out = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                out[int(entry)] = (int(fields[1]), int(fields[21]) * page)
+            except (OSError, ValueError, IndexError):
+                continue
+    return out
+
+
+def run(args: list[str]) -> tuple[float, float, float, int, str]:
+    """Wall time, peak of the main process (MB), peak of its largest descendant (MB), return code, stderr tail."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    main_peak = child_peak = 0.0
+    stop = threading.Event()
+
+    def poll() -> None:
+        nonlocal main_peak, child_peak
+        while not stop.is_set():
+            procs = _processes()
+            main_peak = max(main_peak, procs.get(proc.pid, (0, 0))[1] / 2**20)
+            stack = [p for p, (parent, _) in procs.items() if parent == proc.pid]
+            while stack:
+                pid = stack.pop()
+                child_peak = max(child_peak, procs[pid][1] / 2**20)
+                stack.extend(p for p, (parent, _) in procs.items() if parent == pid)
+            time.sleep(0.3)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    _, err = proc.communicate()
+    stop.set()
+    poller.join()
+    return time.perf_counter() - start, main_peak, child_peak, proc.returncode, err[-600:]
+
+
+def same_files(a: Path, b: Path, skip: tuple[str, ...] = ()) -> bool:
+    names = sorted(p.name for p in a.iterdir() if p.is_file() and p.name not in skip)
+    other = sorted(p.name for p in b.iterdir() if p.is_file() and p.name not in skip)
+    return names == other and all((a / n).read_bytes() == (b / n).read_bytes() for n in names)
+
+
+def _report(name: str, local: tuple, cluster: tuple, same: bool, extra: str = "") -> float:
+    ratio = local[0] / cluster[0] if cluster[0] else float("nan")
+    print(f"  sans cluster : {local[0]:.1f} s (code {local[3]}) ; --cluster local : {cluster[0]:.1f} s (code {cluster[3]})"
+          f" ; rapport {ratio:.2f}× ; sorties identiques : {'oui' if same else 'NON'}{extra}")
+    if local[3] or cluster[3]:
+        print(f"  erreurs : {local[4]!r} / {cluster[4]!r}")
+    return ratio
+
+
+def bench_ocr(work: Path) -> None:
+    from sandbox.data.generators.ocr import render_lines
+
+    pages = work / "pages"
+    pages.mkdir()
+    for i in range(PAGES):
+        render_lines([f"Registre des délibérations n° {i}", "Le conseil municipal, réuni en séance", f"le {1 + i % 28} mars 2025,"],
+                     size=(1240, 600), font_px=34).save(pages / f"p{i:04d}.png")
+    files = [str(p) for p in sorted(pages.iterdir())]
+    print(f"OCR de {PAGES} pages générées (--jobs 1 contre --cluster local, 2 workers) :")
+    local = run(["ocr", *files, "--out", str(work / "a"), "--formats", "txt", "--jobs", "1"])
+    cluster = run(["ocr", str(pages), "--out", str(work / "b"), "--formats", "txt", "--cluster", "local"])
+    ratio = _report("ocr", local, cluster, same_files(work / "a", work / "b", skip=("erreurs.csv",)))
+    print(f"  {PAGES / cluster[0] * 60:.0f} pages/min sur le cluster ; cible ≥ {OCR_TARGET}× : {'atteinte' if ratio >= OCR_TARGET else 'manquée'}")
+
+
+def bench_water(work: Path) -> None:
+    from bench.bench_water import _write_big_input
+
+    readings, homes = _write_big_input(work, METERS)
+    size = readings.stat().st_size / 2**20
+    print(f"Eau : {METERS} compteurs × 8 760 h ({METERS * 8760 / 1e6:.1f} M relevés, CSV de {size:.0f} Mo), "
+          f"cluster de 2 workers limités à {MEMORY} chacun :")
+    local = run(["water", str(readings), "--households", str(homes), "--out", str(work / "a")])
+    cluster = run(["water", str(readings), "--households", str(homes), "--out", str(work / "b"),
+                   "--cluster", "local", "--cluster-memory", MEMORY])
+    _report("water", local, cluster, same_files(work / "a", work / "b"),
+            f"\n  mémoire de pointe : sans cluster {local[1]:.0f} Mo (processus + lecteurs {local[2]:.0f} Mo) ; "
+            f"avec cluster, pilote {cluster[1]:.0f} Mo, plus gros worker {cluster[2]:.0f} Mo (limite {MEMORY})")
+
+
+def bench_match(work: Path) -> None:
+    from sandbox.data.generators.matching import make_dataset
+
+    offers, candidates = make_dataset(n_offers=OFFERS, n_candidates=CANDIDATES, seed=77)
+    offers.to_csv(work / "offres.csv", sep=";", index=False)
+    candidates.to_csv(work / "candidats.csv", sep=";", index=False)
+    print(f"Rapprochement de {CANDIDATES} candidats × {OFFERS} offres (morceaux de 2 000 candidats, offres diffusées) :")
+    local = run(["match", str(work / "candidats.csv"), str(work / "offres.csv"), "--out", str(work / "a" / "top.csv")])
+    cluster = run(["match", str(work / "candidats.csv"), str(work / "offres.csv"), "--out", str(work / "b" / "top.csv"),
+                   "--cluster", "local"])
+    _report("match", local, cluster, same_files(work / "a", work / "b"))
+
+
+def main() -> None:
+    try:
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        load = "?"
+    print(f"Charge de la machine au départ : {load} ({os.cpu_count()} cœurs).")
+    for name, part in (("ocr", bench_ocr), ("water", bench_water), ("match", bench_match)):
+        if name not in PARTS:
+            continue
+        work = Path(tempfile.mkdtemp(prefix=f"bench_cluster_{name}_"))
+        try:
+            part(work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
