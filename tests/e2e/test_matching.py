@@ -41,3 +41,24 @@ def test_an_offers_file_put_in_the_candidates_place_is_named(page, app_url):
     expect(page.get_by_text(re.compile("ressemble à un fichier d'offres d'emploi")).first).to_be_visible()
     expect(page.get_by_text("le fichier des candidats", exact=False).first).to_be_visible()
     assert_no_error_box(page)
+
+
+def test_a_bad_rome_release_uploaded_on_the_page_gets_a_french_error(page, app_url):
+    """Uploading a release zip in the browser: a zip without the mobility file is refused and named (state unchanged)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("unix_referentiel_code_rome_v460_utf8.csv", '"code_rome","libelle_rome"\n"K2204","Nettoyage"\n')
+    _open(page, app_url)
+    expect(page.get_by_text(re.compile("Extrait livré avec l'application")).first).to_be_visible()
+    page.get_by_text("Importer le référentiel ROME 4.0 (archive zip publiée)").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        {"name": "rome.zip", "mimeType": "application/zip", "buffer": buffer.getvalue()}
+    )
+    wait_for_app(page)
+    page.get_by_role("button", name="Importer ce référentiel").click()
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile("fichiers absents du référentiel")).first).to_be_visible()
+    assert_no_error_box(page)

@@ -55,7 +55,7 @@ from sandbox.models.matching._result import (
     explain_match,
     normalise_weights,
 )
-from sandbox.models.matching._rome import UNKNOWN_JOB, RomeNormaliser, RomeSuggestion, default_normaliser, suggest_rome
+from sandbox.models.matching._rome import UNKNOWN_JOB, RomeNormaliser, RomeSuggestion, default_normaliser, gender_forms, suggest_rome
 from sandbox.models.matching._skills import SkillNormaliser, split_cell
 
 METHOD_SUMMARY_FR = (
@@ -108,6 +108,7 @@ __all__ = [
     "evaluate",
     "explain_match",
     "flip_gender",
+    "gender_forms",
     "keyword_baseline",
     "load_reference",
     "match",

@@ -12,8 +12,9 @@ rankings blind to first names and gender marks.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from sandbox.text import strip_accents
 
 # Inclusive writing and job-ad noise, removed before tokenising (on folded text).
 _INCLUSIVE = re.compile(r"(?<=[a-z])[.\u00b7\u2022\-]?\(?(?:e|es|rice|rices|euse|euses|ere|eres|ne|nes|le|les|te|tes)\)(?![a-z])")
@@ -95,7 +96,7 @@ def fold(text: object) -> str:
     raw = str(text).lower()
     if not raw.isascii():
         raw = raw.replace("œ", "oe").replace("æ", "ae").replace("’", "'").replace("\u00b7", ".").replace("\u2022", ".")
-        raw = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode("ascii")
+        raw = strip_accents(raw).encode("ascii", "ignore").decode("ascii")
     if "/" in raw:
         raw = _HF.sub(" ", raw)
     if "(" in raw:
