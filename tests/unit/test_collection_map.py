@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -61,3 +63,18 @@ def test_shared_legend_escapes_labels_and_title_and_refuses_css_in_colours():
     html = rendered(fmap)
     assert "<img" not in html and "<script>alert(2)" not in html and "evil" not in html
     assert html.count("&lt;img src=x onerror=alert(1)&gt;") == 2  # the label and the title, as text
+
+
+def test_why_this_point_shows_ids_and_site_names_as_text_in_markdown():
+    image = "![h](http://x.example/p.png)"
+    points = pd.DataFrame({
+        "id": [image, "B", "C", "D"],
+        "latitude": [48.860, 48.862, 48.866, 48.868], "longitude": [2.440, 2.446, 2.440, 2.446],
+        "container_l": [660.0] * 4,
+    })
+    plan = plan_collection(points, depot=Site(image, 48.864, 2.452), fleet=Fleet(vehicles=2, capacity_l=2000),
+                           time_limit=0.3, seed=0, max_iterations=100)
+    for point in ("B", image):
+        text = plan.explain(point).text
+        assert "![h](" not in text and not re.search(r"(?<!\\)\]\(", text)  # no live link or image syntax
+        assert "!\\[h\\](http://x.example/p.png)" in text or point == image  # shown, escaped

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sandbox.cli import main
-from sandbox.data import load_sample, validate
+from sandbox.data import DataError, load_sample, validate
 from sandbox.data.schemas.collection import HISTORY, POINTS, SITES
 from sandbox.models.collection.labels import Status
 from sandbox.models.collection.plan import DIESEL_KG_CO2E_PER_L, Fleet, Site, plan_collection
@@ -215,3 +215,54 @@ def test_command_bad_depot_is_a_french_error(repo, capsys):
     code = main(["routes", str(repo / "sample_data/collection/points.csv"), "--vehicles", "2", "--capacity", "40000",
                  "--depot", "quarante-huit"])
     assert code == 2 and "Coordonnées du dépôt illisibles" in capsys.readouterr().err
+
+
+def test_command_refuses_absurd_magnitudes_with_a_french_message(tmp_path, capsys):
+    """Issue 14 #11: contenance_l = 1e308 is a typing error, named with its row, not a traceback."""
+    points = tmp_path / "points.csv"
+    points.write_text(
+        "identifiant;latitude;longitude;flux;contenance_l\n"
+        "A;48,86;2,44;verre;660\nB;48,861;2,441;verre;1e308\nC;48,862;2,442;verre;660\n", encoding="utf-8")
+    code = main(["routes", str(points), "--vehicles", "1", "--capacity", "40000", "--depot", "48.86011,2.479451",
+                 "--time-limit", "0.5", "--out", str(tmp_path / "out")])
+    err = plain(capsys.readouterr().err)
+    assert code == 2 and "Traceback" not in err
+    assert "hors de la plage attendue" in err and "« contenance_l »" in err and "(ligne 3)" in err
+
+
+def test_model_refuses_absurd_magnitudes_even_without_the_schema():
+    points = pd.DataFrame({"id": ["A", "B"], "latitude": [48.86, 48.861], "longitude": [2.44, 2.441],
+                           "container_l": [660.0, 1e308]}, index=[0, 1])
+    with pytest.raises(DataError) as err:
+        plan_collection(points, depot=(48.864, 2.452), fleet=Fleet(vehicles=1, capacity_l=4000), time_limit=0.3)
+    text = plain(str(err.value))
+    assert "valeur démesurée" in text and "« contenance du bac »" in text and "(ligne 3)" in text and "1e+308" in text
+
+
+def test_command_refuses_an_absurd_capacity(repo, tmp_path, capsys):
+    code = main(["routes", str(repo / "sample_data/collection/points.csv"), "--vehicles", "2", "--capacity", "1e308",
+                 "--depot", "48.86011,2.479451", "--time-limit", "0.5", "--out", str(tmp_path)])
+    err = plain(capsys.readouterr().err)
+    assert code == 2 and "capacité" in err and "Traceback" not in err
+
+
+def test_route_sheets_neutralise_formulas_in_cells(tmp_path):
+    """Issue 14 #5: an id such as =HYPERLINK(…) reaches the CSV as text, never as a formula."""
+    import io
+    import zipfile
+
+    from sandbox.models.collection.exports import route_sheets_zip
+
+    points = pd.DataFrame({
+        "id": ["=HYPERLINK(\"http://x\")", "+33 1", "-2+3", "@SUM(A1)"],
+        "latitude": [48.860, 48.862, 48.866, 48.868], "longitude": [2.440, 2.446, 2.440, 2.446],
+        "container_l": [660.0] * 4,
+    })
+    result = plan_collection(points, depot=Site("=cmd|' /C calc'!A0", 48.864, 2.452), fleet=Fleet(vehicles=1, capacity_l=4000),
+                             time_limit=0.3, seed=0, max_iterations=100)
+    with zipfile.ZipFile(io.BytesIO(route_sheets_zip(result))) as zf:
+        assert zf.namelist() == ["camion_01.csv"]
+        text = zf.read("camion_01.csv").decode("utf-8-sig")
+    cells = [cell for line in text.splitlines()[1:] for cell in line.split(";")]
+    assert not [c for c in cells if c and (c[0] in "=+@" or (c[0] == "-" and not c[1:].replace(",", "").isdigit()))]
+    assert "'=HYPERLINK" in text and "'@SUM(A1)" in text

@@ -18,7 +18,7 @@ POINTS = Schema(
             description="Ordures ménagères, emballages, verre… Un camion ne collecte qu'un flux à la fois.",
         ),
         Column(
-            "volume_l", "number", "volume à collecter", unit="L", required=False, min=0,
+            "volume_l", "number", "volume à collecter", unit="L", required=False, min=0, max=1_000_000,
             synonyms=("volume", "volume collecte", "quantite", "demande"),
             description="Volume de déchets à enlever au point. À défaut : contenance × taux de remplissage.",
         ),
@@ -28,7 +28,7 @@ POINTS = Schema(
             description="Niveau du bac le jour de la collecte (100 = plein).",
         ),
         Column(
-            "container_l", "number", "contenance du bac", unit="L", required=False, min=0,
+            "container_l", "number", "contenance du bac", unit="L", required=False, min=0, max=1_000_000,
             synonyms=("contenance", "capacite bac", "taille bac", "volume bac", "contenance l"),
             description="Volume du bac ou de la borne ; sans taux de remplissage, le bac est supposé plein.",
         ),

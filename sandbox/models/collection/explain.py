@@ -16,7 +16,7 @@ import pandas as pd
 
 from sandbox.models.collection.labels import Status, label
 from sandbox.models.collection.times import parse_clock, window_text
-from sandbox.text import num, pct, plural, q
+from sandbox.text import md_escape, num, pct, plural, q
 
 if TYPE_CHECKING:
     from sandbox.models.collection.plan import CollectionPlan
@@ -69,10 +69,10 @@ def _sequence(plan: CollectionPlan, route: int) -> list[int]:
 
 def _name(plan: CollectionPlan, index: int) -> str:
     if index == 0:
-        return f"le dépôt ({plan.depot.name})"
+        return f"le dépôt ({md_escape(plan.depot.name)})"
     if index == 1:
-        return f"l'exutoire ({plan.disposal.name})" if plan.disposal_given else f"le dépôt ({plan.depot.name})"
-    return q(plan.points["id"].iloc[index - 2])
+        return f"l'exutoire ({md_escape(plan.disposal.name)})" if plan.disposal_given else f"le dépôt ({md_escape(plan.depot.name)})"
+    return q(md_escape(plan.points["id"].iloc[index - 2]))
 
 
 def _explain_served(plan: CollectionPlan, p: int, row, where) -> PointExplanation:
@@ -84,10 +84,10 @@ def _explain_served(plan: CollectionPlan, p: int, row, where) -> PointExplanatio
     extra = d[prev, p + 2] + d[p + 2, nxt] - d[prev, nxt]
     trip_load = plan.optimised.trip_loads[r][t]
     lines = [
-        f"**{q(row['id'])} est collecté par le camion {r + 1}**, voyage {t + 1}, {_nth(k + 1)} arrêt"
+        f"**{q(md_escape(row['id']))} est collecté par le camion {r + 1}**, voyage {t + 1}, {_nth(k + 1)} arrêt"
         + (f", vers {row['arrival']}" if isinstance(row.get("arrival"), str) and row.get("arrival") else "") + ".",
-        f"Le desservir coûte **{num(extra, 2)} km** de plus : sans lui, le camion irait directement de "
-        f"{_name(plan, prev)} à {_name(plan, nxt)}.",
+        (f"Le desservir coûte **{num(extra, 2)} km** de plus : sans lui, le camion irait directement de "
+         f"{_name(plan, prev)} à {_name(plan, nxt)}.").replace("de le dépôt", "du dépôt").replace("à le dépôt", "au dépôt"),
         f"Volume prévu : {num(row['demand_l'])} L ({label(row['fill_source'])}) ; charge du voyage : "
         f"{num(trip_load)} L sur {num(plan.fleet.capacity_l)} L ({pct(trip_load / plan.fleet.capacity_l, 0)}).",
     ]
@@ -102,7 +102,7 @@ def _explain_served(plan: CollectionPlan, p: int, row, where) -> PointExplanatio
         )
     base_route = row.get("baseline_route")
     if pd.notna(base_route):
-        lines.append(f"Aujourd'hui : secteur {q(row['sector_current'])}, {_nth(int(row['baseline_order']))} arrêt.")
+        lines.append(f"Aujourd'hui : secteur {q(md_escape(row['sector_current']))}, {_nth(int(row['baseline_order']))} arrêt.")
     return PointExplanation(str(row["id"]), Status.SERVED, "\n\n".join(lines), float(extra))
 
 
@@ -152,7 +152,7 @@ def _explain_left_out(plan: CollectionPlan, p: int, row) -> PointExplanation:
     if optional:
         value = float(row["fill_pct"]) / 100 * plan.skip_value_km
         lines.append(
-            f"**{q(row['id'])} n'est pas collecté aujourd'hui** : remplissage prévu {num(row['fill_pct'])} %, "
+            f"**{q(md_escape(row['id']))} n'est pas collecté aujourd'hui** : remplissage prévu {num(row['fill_pct'])} %, "
             f"sous le seuil de {num(plan.skip_threshold)} % (visite facultative)."
         )
         if math.isfinite(best[0]):
@@ -178,10 +178,11 @@ def _explain_left_out(plan: CollectionPlan, p: int, row) -> PointExplanation:
     if not per_route:
         reasons_all.add("flotte")
         detail.append("aucun camion n'est disponible")
-    lines.append(f"**{q(row['id'])} n'est pas desservi** : la flotte ne suffit pas pour tout collecter.")
+    lines.append(f"**{q(md_escape(row['id']))} n'est pas desservi** : la flotte ne suffit pas pour tout collecter, "
+                 "ou la recherche n'a pas trouvé de plan complet dans le temps donné.")
     lines.append("Ce qui l'empêche, pour chaque camion : " + " ; ".join(detail) + ".")
     if plan.shortfall:
-        lines.append(plan.shortfall)
+        lines.append(md_escape(plan.shortfall))  # it may quote a file name
     return PointExplanation(str(row["id"]), status, "\n\n".join(lines), float(best[0]), tuple(sorted(reasons_all)))
 
 

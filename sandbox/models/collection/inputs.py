@@ -112,13 +112,13 @@ def point_demands(frame: pd.DataFrame, forecast_fill: pd.Series | None, filename
         missing = int((~has).sum())
         if missing and missing < n:
             warnings.append(f"{plural(missing, 'point')} sans historique de capteur : volume tiré du fichier des points.")
-    for column, values in (("volume_l", volume), ("fill_pct", fill), ("container_l", container)):
+    for column, values in (("volume à collecter", volume), ("taux de remplissage", fill), ("contenance du bac", container)):
         numbers = pd.to_numeric(values, errors="coerce").astype("float64")
         absurd = numbers.abs() > MAX_MAGNITUDE
         if absurd.any():
             raise DataError(
                 f"valeur démesurée dans {plural(int(absurd.sum()), 'ligne')} (au-delà de {num(MAX_MAGNITUDE)}) : "
-                + ", ".join(q(num(v)) for v in numbers[absurd].head(3)),
+                + ", ".join(q(f"{v:.3g}") for v in numbers[absurd].head(3)),
                 filename=filename, column=column, rows=spreadsheet_rows(frame.index[absurd.to_numpy()]).tolist(),
                 hint="Vérifiez l'unité (litres) et la saisie de ces valeurs.",
             )
