@@ -198,10 +198,31 @@ def _reset_pool() -> None:
 atexit.register(_reset_pool)
 
 
+def _ready() -> bool:
+    return True
+
+
+def warm_up(workers: int) -> None:
+    """Start the worker processes now (a spawned process takes a second or more to import PyVRP), if any are needed."""
+    if workers > 1:
+        try:
+            pool = _pool(workers - 1)
+            for _ in range(workers - 1):
+                pool.submit(_ready)
+        except (OSError, RuntimeError):
+            pass
+
+
 def _remote(data, n_vehicles, seed, end_wall, limit, max_iterations, min_vehicles, initial):
-    """One :func:`descend` in a worker process; *end_wall* is the shared deadline in ``time.time()`` seconds."""
+    """One :func:`descend` in a worker process; *end_wall* is the shared deadline in ``time.time()`` seconds.
+
+    Returns None when the worker starts with less than a fifth of the time left (unless bounded by iterations).
+    """
     now = time.perf_counter()
-    remaining = max(end_wall - time.time(), 0.0)
+    remaining = end_wall - time.time()
+    if max_iterations is None and remaining < 0.2 * limit:  # started too late (a busy machine): leave the cores free
+        return None
+    remaining = max(remaining, 0.0)
     best, iterations = descend(data, n_vehicles, seed, now - (limit - remaining), limit, max_iterations, None,
                                min_vehicles=min_vehicles, initial=initial)
     return best, iterations
@@ -231,10 +252,13 @@ def search(data, n_vehicles: int, seed: int, start: float, limit: float, max_ite
     results = [descend(data, n_vehicles, seed, start, limit, max_iterations, progress, min_vehicles, initial)]
     for future in futures:
         try:
-            # A remote run stops at the same deadline; past it (a busy machine), it is waited for a little only,
+            # A remote run stops at the same deadline; past it (a busy machine, a worker still starting), it is
+            # waited for a second at most,
             # unless the search is bounded by iterations (then its result is part of the answer).
-            wait = None if max_iterations is not None else max(end_wall - time.time(), 0.0) + max(2.0, 0.2 * limit)
-            results.append(future.result(timeout=wait))
+            wait = None if max_iterations is not None else max(end_wall - time.time(), 0.0) + min(1.0, 0.3 + 0.05 * limit)
+            outcome = future.result(timeout=wait)
+            if outcome is not None:
+                results.append(outcome)
         except BrokenProcessPool:  # a worker died (or could not start): the next search starts a new pool
             _reset_pool()
         except Exception:  # a late or failed worker only loses its share of the search

@@ -32,7 +32,7 @@ from sandbox.data.errors import DataError
 from sandbox.models.collection._checks import check_demands, check_fleet, check_reach, square
 from sandbox.models.collection._decode import decode
 from sandbox.models.collection._problem import build_problem, repair, warm_start
-from sandbox.models.collection._search import Progress, default_workers, search
+from sandbox.models.collection._search import MIN_PARALLEL_POINTS, Progress, default_workers, search, warm_up
 from sandbox.models.collection.bounds import FleetBound, fleet_bound
 from sandbox.models.collection.geo import DEFAULT_DETOUR, DEFAULT_SPEED_KMH, road_distance_matrix
 from sandbox.models.collection.result import RoutingResult, shift_indices
@@ -69,6 +69,14 @@ class NoPlanFound(DataError):
         kwargs = dict(self._kwargs)
         problem = kwargs.pop("problem")
         return NoPlanFound(problem, bound=self.bound, partial=shift_indices(self.partial, offset), **kwargs)
+
+
+def size_hint(distances) -> int:
+    """Rows of a distance matrix (0 if it has no length), before it is checked."""
+    try:
+        return len(distances)
+    except TypeError:
+        return 0
 
 
 def _proved_short(bound: FleetBound, n_vehicles: int, reloads: bool, filename) -> FleetTooSmall:
@@ -221,6 +229,9 @@ def solve_vrp(
     (8.0, (2.0, 2.0))
     """
     start = time.perf_counter()
+    workers = default_workers() if workers is None else max(1, int(workers))
+    if size_hint(distances) > MIN_PARALLEL_POINTS:
+        warm_up(workers)  # the worker processes start while the problem is checked and built
     if on_shortfall not in ("raise", "partial"):
         raise ValueError("on_shortfall must be 'raise' or 'partial'")
     demand = np.asarray(demands, dtype="float64").ravel()
@@ -275,7 +286,7 @@ def solve_vrp(
     best, iterations = search(
         problem.data, n_vehicles, int(seed), start, max(float(time_limit), 0.0), max_iterations, progress,
         min_vehicles=min(fewest, n_vehicles), initial=warm,
-        workers=default_workers() if workers is None else max(1, int(workers)),
+        workers=workers,
     )
     if progress is not None:
         progress(1.0, "Recherche terminée")
