@@ -59,6 +59,11 @@ def test_reading_a_sample_shows_figures_text_index_and_the_correction_is_what_is
 
     at.segmented_control(key="ocr.view").set_value("cleanup").run()
     no_crash(at)
+    # which reading won and why: raw first, then the measured clean-up that beat it on this aged page
+    choice = next(d.value for d in at.dataframe if "lecture" in d.value.columns)
+    assert choice["lecture"].tolist()[:2] == ["image brute", "nettoyage mesuré"]
+    assert choice.loc[choice["retenue"] == "oui", "lecture"].tolist() == ["nettoyage mesuré"]
+    assert any("Lecture retenue : nettoyage mesuré" in m.value for m in at.markdown)
     assert any("Correction de l'éclairage" in m.value for m in at.markdown)
     assert len(at.image) >= 8  # before and after of each step
     at.segmented_control(key="ocr.view").set_value("exports").run()

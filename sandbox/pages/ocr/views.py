@@ -154,6 +154,9 @@ def page_figures(page: OcrPage, raw: OcrPage | None, truth: str | None, threshol
                + (f" ; tournée de {page.rotation}° (orientation détectée)" if page.rotation else "") + ".")
     if page.empty is not None:
         st.warning(f"Aucun texte sur cette page : {page.reason}.", icon=":material/warning:")
+    elif page.reason:
+        st.caption(f"Lecture retenue : {VARIANT_LABELS[page.variant]} — {page.reason} (détail des scores dans la vue "
+                   f"{q('Nettoyage avant / après')}).")
 
 
 def reading_choice(page: OcrPage) -> None:
