@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from streamlit_helpers import assert_no_error_box, open_demo, upload, wait_for_app
+from streamlit_helpers import assert_no_error_box, open_demo, wait_for_app
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 SAMPLES = REPO_DIR / "sample_data"
@@ -80,17 +80,31 @@ def _choose_upload(page: Page, index: int) -> None:
     wait_for_app(page)
 
 
-def _keep_personal_columns(page: Page) -> None:
-    """Answer the personal-data guard, if it asks, with « Conserver telle quelle » (the text must reach the page)."""
+def _upload(page: Page, k: int, name: str, data: bytes) -> None:
+    """Put a file into the k-th table uploader (« Déposez votre fichier (…) »; other uploaders, such as
+    the ROME importer hidden in an expander, are skipped) and wait for the rerun."""
+    uploader = page.get_by_test_id("stFileUploader").filter(has_text="Déposez votre fichier (").nth(k)
+    uploader.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        {"name": name, "mimeType": "text/csv", "buffer": data}
+    )
+    wait_for_app(page)
+
+
+def _keep_personal_columns(page: Page) -> bool:
+    """Answer the personal-data guard, if it asks, with « Conserver telle quelle » (the text must reach the page).
+
+    Returns whether the guard asked.
+    """
     button = page.get_by_role("button", name=re.compile("Appliquer et continuer"))
     try:
         button.first.wait_for(timeout=3_000)
     except PlaywrightTimeoutError:
-        return
+        return False
     for choice in page.get_by_text("Conserver telle quelle", exact=True).all():
         choice.click()
     button.first.click()
     wait_for_app(page)
+    return True
 
 
 def _hover_map(page: Page, count: int = 6) -> None:
@@ -140,10 +154,10 @@ def test_collection_points_and_sites(page, app_url, external_requests, dialogs):
 
     open_demo(page, app_url, "collection")
     _choose_upload(page, 0)
-    upload(page, f"points {IMG}.csv", _csv(header, rows), index=0)
+    _upload(page, 0, f"points {IMG}.csv", _csv(header, rows))
     _keep_personal_columns(page)
     _choose_upload(page, 1)
-    upload(page, f"sites {TEMPLATE}.csv", sites.encode("utf-8"), index=1)
+    _upload(page, 1, f"sites {TEMPLATE}.csv", sites.encode("utf-8"))
     _keep_personal_columns(page)
     wait_for_app(page, timeout=120_000)
     _file_named(page, f"points {IMG}.csv")
@@ -170,13 +184,13 @@ def test_water_readings_and_households(page, app_url, external_requests, dialogs
 
     open_demo(page, app_url, "water")
     _choose_upload(page, 0)
-    upload(page, f"releves {SCRIPT}.csv", _csv(header, rows), index=0)
+    _upload(page, 0, f"releves {SCRIPT}.csv", _csv(header, rows))
     _keep_personal_columns(page)
     _file_named(page, f"releves {SCRIPT}.csv")
     page.get_by_text("Description des logements", exact=False).first.click()
     wait_for_app(page)
     _choose_upload(page, 1)
-    upload(page, f"logements {MD_IMAGE}.csv", _csv(list(homes[0]), homes), index=1)
+    _upload(page, 1, f"logements {MD_IMAGE}.csv", _csv(list(homes[0]), homes))
     _keep_personal_columns(page)
     wait_for_app(page, timeout=120_000)
     page.get_by_role("tab", name="Un foyer").click()
@@ -189,6 +203,12 @@ def test_water_readings_and_households(page, app_url, external_requests, dialogs
     _settled_and_inert(page, dialogs, external_requests)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="injection réelle (issue 14 #2) : page Emploi, cartes « Offres pour un candidat » — l'intitulé "
+    "d'offre est placé tel quel dans le libellé Markdown de st.expander (pages/matching/views.py, match_cards) : "
+    "« ![h](http://example.invalid/x.png) » fait appeler cet hôte. Retirer ce marqueur une fois corrigé.",
+)
 def test_matching_offers_and_candidates(page, app_url, external_requests, dialogs):
     o_header, offers = _rows(SAMPLES / "matching" / "offres.csv", 40)
     for k, row in enumerate(offers):
@@ -204,12 +224,13 @@ def test_matching_offers_and_candidates(page, app_url, external_requests, dialog
 
     open_demo(page, app_url, "matching")
     _choose_upload(page, 0)
-    upload(page, f"offres {TEMPLATE}.csv", _csv(o_header, offers), index=0)
+    _upload(page, 0, f"offres {TEMPLATE}.csv", _csv(o_header, offers))
     _keep_personal_columns(page)
     _choose_upload(page, 1)
-    upload(page, f"candidats {IMG}.csv", _csv(c_header, candidates), index=1)
+    _upload(page, 1, f"candidats {IMG}.csv", _csv(c_header, candidates))
     _keep_personal_columns(page)
     wait_for_app(page, timeout=120_000)
+    _file_named(page, f"offres {TEMPLATE}.csv")
     _file_named(page, f"candidats {IMG}.csv")
     for tab in ("Candidats pour une offre", "Offres pour un candidat"):
         found = page.get_by_role("tab", name=re.compile(tab))
@@ -227,7 +248,7 @@ def test_seniors_territories(page, app_url, external_requests, dialogs):
 
     open_demo(page, app_url, "seniors")
     _choose_upload(page, 0)
-    upload(page, f"territoires {SCRIPT}.csv", _csv(header, rows), index=0)
+    _upload(page, 0, f"territoires {SCRIPT}.csv", _csv(header, rows))
     _keep_personal_columns(page)
     wait_for_app(page, timeout=120_000)
     _file_named(page, f"territoires {SCRIPT}.csv")
@@ -237,18 +258,21 @@ def test_seniors_territories(page, app_url, external_requests, dialogs):
 
 def test_seniors_persons(page, app_url, external_requests, dialogs):
     header, rows = _rows(SAMPLES / "seniors" / "register.csv", 400)
+    personal = f"{IMG} {MD_IMAGE}"  # a header the personal-data guard names in its warning and choices
     for k, row in enumerate(rows):
+        row[personal] = f"{row['prenom']} {row['nom']}"  # real-looking names: the guard asks about this column
         row["identifiant"] = _taint(row["identifiant"], k)
         row["nom"] = _taint(row["nom"], k + 1)
         row["prenom"] = _taint(row["prenom"], k + 2)
-    header = _with_hostile_column(header, rows)
+    header = _with_hostile_column([*header, personal], rows)
 
     open_demo(page, app_url, "seniors")
     page.get_by_text(re.compile(r"^Personnes\W+qui visiter d'abord")).click()
     wait_for_app(page)
     _choose_upload(page, 0)
-    upload(page, f"registre {IMG}.csv", _csv(header, rows), index=0)
-    _keep_personal_columns(page)
+    _upload(page, 0, f"registre {IMG}.csv", _csv(header, rows))
+    assert _keep_personal_columns(page), "le garde-fou des données personnelles n'a rien demandé"
+    _shown_as_text(page, f"{IMG} {MD_IMAGE} » conservée")
     wait_for_app(page, timeout=120_000)
     _file_named(page, f"registre {IMG}.csv")
     _settled_and_inert(page, dialogs, external_requests)
