@@ -110,16 +110,16 @@ class CodingSet:
 def coding_set(index: RomeIndex, n: int = 1000, seed: int = 0) -> CodingSet:
     """Official titles held out of the index, retyped with noise; truth = their ROME code.
 
-    Titles whose sheet keeps at least two other titles are drawn; every
-    form of a held-out title (long and short) leaves the index.
+    Titles whose sheet has at least four are drawn; every form of a
+    held-out appellation (long and short) leaves the index.
     """
     rng = np.random.default_rng(seed)
     titles = index.titles
     per_code = titles.groupby("code")["title"].transform("size")
     pool = titles[(per_code >= 4) & ~titles["title"].isin(set(index.jobs["label"]))]
-    chosen = pool.sample(n=min(n, len(pool)), random_state=seed)
-    held = set(chosen["title"])
-    kept = titles[~titles["title"].isin(held)].reset_index(drop=True)
+    chosen = pool.sample(n=min(n, len(pool)), random_state=seed).drop_duplicates("ogr")
+    held = set(chosen["ogr"])  # every form (long and short) of a held-out appellation leaves the index
+    kept = titles[~titles["ogr"].isin(held)].reset_index(drop=True)
     reduced = RomeIndex(index.jobs, kept, index.skills, index.links, index.mobility, dict(index.info))
     queries = [retype(t, rng) for t in chosen["title"]]
     return CodingSet(reduced, queries, chosen["code"].tolist())

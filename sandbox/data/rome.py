@@ -72,7 +72,8 @@ class RomeIndex:
     jobs : DataFrame
         ``code``, ``label``, ``definition`` (one row per job sheet).
     titles : DataFrame
-        ``code``, ``title`` (the job titles, « appellations », long form, and the short form when different).
+        ``code``, ``title``, ``ogr`` (the job titles, « appellations », long form, and the short form when
+        different; ``ogr`` identifies the appellation).
     skills : DataFrame
         ``id``, ``label``, ``kind`` (« savoir-faire » or « savoir »).
     links : DataFrame
@@ -208,10 +209,11 @@ def read_release(path: str | Path) -> RomeIndex:
     app = frames["referentiel_appellation"]
     known = set(jobs["code"])
     app = app[app["code_rome"].str.strip().isin(known)]
-    long_ = pd.DataFrame({"code": app["code_rome"].str.strip(), "title": app["libelle_appellation_long"].str.strip()})
-    short = pd.DataFrame({"code": app["code_rome"].str.strip(), "title": app["libelle_appellation_court"].str.strip()})
+    ogr = app["code_ogr"].str.strip()
+    long_ = pd.DataFrame({"code": app["code_rome"].str.strip(), "title": app["libelle_appellation_long"].str.strip(), "ogr": ogr})
+    short = pd.DataFrame({"code": app["code_rome"].str.strip(), "title": app["libelle_appellation_court"].str.strip(), "ogr": ogr})
     titles = pd.concat([long_, short], ignore_index=True)
-    titles = titles[titles["title"] != ""].drop_duplicates().reset_index(drop=True)
+    titles = titles[titles["title"] != ""].drop_duplicates(["code", "title"]).reset_index(drop=True)
 
     comp = frames["referentiel_competence"]
     sav = frames["referentiel_savoir"]

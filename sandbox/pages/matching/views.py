@@ -96,17 +96,14 @@ def reference_panel(key: str):
     with st.expander("Importer le référentiel ROME 4.0 (archive zip publiée)", icon=":material/upload_file:"):
         upload = st.file_uploader("Archive zip du référentiel ROME 4.0", type=["zip"], key=f"{key}.rome_zip")
         if upload is not None and st.button("Importer ce référentiel", key=f"{key}.rome_import"):
-            with st.status("Vérification et import du référentiel…") as status:
-                try:
-                    with tempfile.TemporaryDirectory() as folder:
-                        path = Path(folder) / "rome.zip"
-                        path.write_bytes(upload.getvalue())
-                        index = import_release(path)
-                except DataError as exc:
-                    status.update(label="Import refusé", state="error")
-                    st.error(md_escape(str(exc)), icon=":material/error:")
-                    return reference
-                status.update(label=typography(f"Référentiel {index.info['version']} importé."), state="complete")
+            try:
+                with st.spinner("Vérification et import du référentiel…"), tempfile.TemporaryDirectory() as folder:
+                    path = Path(folder) / "rome.zip"
+                    path.write_bytes(upload.getvalue())
+                    import_release(path)
+            except DataError as exc:
+                st.error(md_escape(str(exc)), icon=":material/error:")
+                return reference
             st.cache_data.clear()
             st.rerun()
     return reference
