@@ -444,8 +444,11 @@ def _check_columns(count: int, filename: str) -> None:
         )
 
 
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"')
-_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+#: Every ``r="…"`` attribute: ``A1``-like on cells, digits only on rows (two passes: each is a fast C loop). Any element, and any
+#: attribute name ending in ``r``, is counted: a literal start keeps the search fast, and
+#: counting too much can only refuse, never let a far cell through.
+_REF_COLUMN = re.compile(rb'r="([A-Z]{1,3})\d')
+_REF_ROW = re.compile(rb'r="[A-Z]{0,3}(\d+)"')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
 _SCAN_CHUNK = 4 << 20
 _SCAN_OVERLAP = 512
@@ -468,20 +471,18 @@ def _sheet_extent(stream: io.BufferedIOBase) -> tuple[int, int, int]:
     tail = b""
     while chunk := stream.read(_SCAN_CHUNK):
         # Cells are counted in the new bytes only (a tag cut by the chunk edge is counted twice at most).
-        written += len(_CELL_TAG.findall(tail[-8:] + chunk))
+        edge = tail[-8:] + chunk
+        plain = edge.count(b"<c ") + edge.count(b"<c>") + edge.count(b"<c/")
+        written += plain or len(_CELL_TAG.findall(edge))  # the regex only for prefixed names (<x:c …>)
         text = tail + chunk
-        for match in _DIMENSION.finditer(text):
+        for match in _DIMENSION.finditer(text) if b"dimension" in text else ():
             for letters, digits in ((match.group(1), match.group(2)), (match.group(3), match.group(4))):
                 if letters:
                     cols = max(cols, _column_number(letters))
                 if digits:
                     rows = max(rows, int(digits))
-        for letters in set(_CELL_REF.findall(text)):
-            cols = max(cols, _column_number(letters[0]))
-            rows = max(rows, int(letters[1]))
-        found = _ROW_REF.findall(text)
-        if found:
-            rows = max(rows, max(map(int, found)))
+        cols = max(cols, 0, *map(_column_number, set(_REF_COLUMN.findall(text))))
+        rows = max(rows, max(map(int, _REF_ROW.findall(text)), default=0))
         tail = text[-_SCAN_OVERLAP:]
     return rows, cols, written
 
@@ -491,7 +492,6 @@ _ODS_TAG = re.compile(
 )
 _ROWS_REPEATED = re.compile(rb"number-rows-repeated\s*=\s*[\"'](\d+)")
 _COLUMNS_REPEATED = re.compile(rb"number-columns-repeated\s*=\s*[\"'](\d+)")
-_VALUE_TYPE = re.compile(rb"value-type\s*=")
 #: No tag of a real spreadsheet is this long; a longer one is refused rather than buffered.
 _MAX_TAG = 1 << 20
 
@@ -532,8 +532,27 @@ def _ods_extents(stream: io.BufferedIOBase) -> list[tuple[int, int, int]]:
         if len(tail) > _MAX_TAG:
             raise ValueError("tag too long")
         for closing, name, attributes in _ODS_TAG.findall(text[:cut]):
-            self_closing = attributes.rstrip().endswith(b"/")
-            if name == b"table":
+            self_closing = attributes.endswith(b"/")
+            if name == b"table-cell" or name == b"covered-table-cell":  # a cell (or one covered by a merge)
+                if closing:
+                    continue
+                column += _repeat(_COLUMNS_REPEATED, attributes) if b"repeated" in attributes else 1
+                if not self_closing or b"value-type" in attributes:
+                    written += 1
+                    row_has_value = True
+                    if column > cols:
+                        cols = column
+            elif name == b"table-row":
+                if not closing:
+                    row_repeat, column, row_has_value = (
+                        _repeat(_ROWS_REPEATED, attributes) if b"repeated" in attributes else 1
+                    ), 0, False
+                if closing or self_closing:
+                    row += row_repeat
+                    if row_has_value and row > rows:
+                        rows = row
+                    row_repeat = 1
+            else:  # a table
                 if not closing:
                     depth += 1
                     if depth == 1:
@@ -542,21 +561,6 @@ def _ods_extents(stream: io.BufferedIOBase) -> list[tuple[int, int, int]]:
                     if depth == 1:
                         extents.append((rows, cols, written))
                     depth = max(0, depth - 1)
-            elif name == b"table-row":
-                if not closing:
-                    row_repeat, column, row_has_value = _repeat(_ROWS_REPEATED, attributes), 0, False
-                if closing or self_closing:
-                    row += row_repeat
-                    if row_has_value:
-                        rows = max(rows, row)
-                    row_repeat = 1
-            elif not closing:  # a cell (or a covered cell of a merged range)
-                repeat = _repeat(_COLUMNS_REPEATED, attributes)
-                column += repeat
-                if _VALUE_TYPE.search(attributes) or not self_closing:
-                    written += 1
-                    row_has_value = True
-                    cols = max(cols, column)
     if depth >= 1:  # truncated content: still report what was seen
         extents.append((rows, cols, written))
     return extents
