@@ -57,10 +57,10 @@ def score_bars(frame: pd.DataFrame, weights: dict, label_column: str, *, height:
 def match_cards(frame: pd.DataFrame, weights: dict, title_column: str, *, key: str) -> None:
     """One folded card per match with its explanation, missing skills and training."""
     for i, (_, row) in enumerate(frame.iterrows()):
-        header = f"{int(row['rank'])}. {row[title_column]} — {num(row['score'], 0)}/100"
+        header = f"{int(row['rank'])}. {md_escape(str(row[title_column]))} — {num(row['score'], 0)}/100"  # user text: inert Markdown
         with st.expander(header, expanded=i == 0):
             for line in explain_match(row, weights):
-                st.markdown(f"- {line}")
+                st.markdown(f"- {md_escape(line)}")
 
 
 def never_read_note(columns: list[str]) -> None:
