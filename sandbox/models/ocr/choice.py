@@ -281,17 +281,17 @@ def coverage(bands: Sequence[tuple[int, int]], boxes: Sequence[tuple[int, int, i
 def layout_psm(gray: np.ndarray, default: int = 3) -> int:
     """Tesseract's segmentation for a crop: 7 for a single text line, 6 for a narrow block of a few lines.
 
-    Full pages (more than 12 lines, or taller than 1,500 px) keep *default*.
+    Full pages (more than 12 lines, or taller than 1,000 px) keep *default*.
 
     >>> line = np.full((100, 900), 250, np.uint8); line[35:65, 30:870:7] = 0
     >>> layout_psm(line)
     7
     """
     h, w = gray.shape
-    if h > 1500:
+    if h > 1000:  # a page with a photograph can look like « one tall line »: only crops are re-segmented
         return default
     lines, height = text_lines(gray)
-    if lines == 1 and h < 10 * height:
+    if lines == 1 and h < 10 * height and height < 150:
         return 7
     if 2 <= lines <= 12 and h < 16 * max(height, 1):
         return 6
