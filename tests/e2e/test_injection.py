@@ -203,12 +203,6 @@ def test_water_readings_and_households(page, app_url, external_requests, dialogs
     _settled_and_inert(page, dialogs, external_requests)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="injection réelle (issue 14 #2) : page Emploi, cartes « Offres pour un candidat » — l'intitulé "
-    "d'offre est placé tel quel dans le libellé Markdown de st.expander (pages/matching/views.py, match_cards) : "
-    "« ![h](http://example.invalid/x.png) » fait appeler cet hôte. Retirer ce marqueur une fois corrigé.",
-)
 def test_matching_offers_and_candidates(page, app_url, external_requests, dialogs):
     o_header, offers = _rows(SAMPLES / "matching" / "offres.csv", 40)
     for k, row in enumerate(offers):
