@@ -118,6 +118,9 @@ def strip_accents(text: str) -> str:
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>$~|])")
 
 
+_AUTOLINK = re.compile(r"[a-z][a-z0-9+.-]*:(?=//)|\bwww\.", re.IGNORECASE)
+
+
 def md_escape(text: object) -> str:
     """User text made inert for Streamlit Markdown (``st.markdown``, captions, alerts, widget labels).
 
@@ -126,9 +129,13 @@ def md_escape(text: object) -> str:
     the browser calls no host; ordinary names and file names are unchanged.
 
     >>> md_escape("![h](http://x.example/p.png)")
-    '!\\\\[h\\\\](http://x.example/p.png)'
+    '!\\\\[h\\\\](http\\\\://x.example/p.png)'
+    >>> md_escape("voir http://x.example ou www.x.example")
+    'voir http\\\\://x.example ou www\\\\.x.example'
     >>> md_escape("usagers.csv"), md_escape("date_naissance"), md_escape("Prénom\\nNom")
     ('usagers.csv', 'date\\\\_naissance', 'Prénom Nom')
     """
     flat = " ".join(str(text).splitlines())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+    # Bare addresses would still become links (GFM autolinks): break their pattern with escapes.
+    return _AUTOLINK.sub(lambda m: m.group(0).replace(":", "\\:").replace(".", "\\."), escaped)

@@ -305,4 +305,4 @@ def test_privacy_warning_shows_a_markdown_header_as_text():
     assert shown and any("evil.example" in text for text in shown)
     for text in shown:
         assert "![h](" not in text and "[a](" not in text  # no image or link left for the browser to load
-    assert "!\\[h\\](http://evil.example/x.png)" in at.warning[0].value
+    assert "!\\[h\\](http\\://evil.example/x.png)" in at.warning[0].value
