@@ -8,6 +8,7 @@ French error messages.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Mapping
 
@@ -22,6 +23,7 @@ from sandbox.data import (
     list_sheets,
     load_sample,
     read_table,
+    sample_path,
     suggest_mapping,
     validate,
 )
@@ -122,10 +124,47 @@ def _read_upload(data: bytes, filename: str, sheet: str | None) -> pd.DataFrame:
     return read_table(data, filename, sheet=sheet)
 
 
-@st.cache_data(max_entries=16, show_spinner="Chargement des données d'exemple…")
-def _sample(name: str, _schema: Schema, schema_key: str, errors: str) -> Validated:
-    """A sample read and validated in one cached step (a rerun copies the result once, not twice)."""
+@st.cache_resource(max_entries=16, show_spinner="Chargement des données d'exemple…")
+def _shared_sample(token: tuple, _schema: Schema) -> Validated:
+    """A sample read and validated once for every session (it is the same for all: nothing personal)."""
+    name, _path, _stamp, _schema_key, errors = token
     return validate(load_sample(name), _schema, errors=errors)
+
+
+def sample_token(sample: str, schema: Schema, errors: str = "raise") -> tuple:
+    """What identifies a validated sample: its name, file, modification time and size, the schema and *errors*.
+
+    Caches shared by every session (``st.cache_resource``) key what they
+    compute from a sample on this token: a sample is the same for every
+    participant, so sharing it leaks nothing, and a regenerated file gets
+    a new token.
+    """
+    path = sample_path(sample)
+    stat = path.stat()
+    return (sample, str(path), (stat.st_mtime_ns, stat.st_size), _schema_key(schema), errors)
+
+
+def _sample(name: str, schema: Schema, errors: str) -> Validated:
+    """The shared validated sample, as this session's own copy.
+
+    The copy is shallow, hence free: with pandas' copy-on-write a change
+    made by one session (a new column, a cell set) copies the data it
+    touches and never reaches the shared table. A workshop of 30 then
+    holds one copy of the 4-million-row water sample, not 30, and no
+    session spends a second unpickling it.
+    """
+    shared = _shared_sample(sample_token(name, schema, errors), schema)
+    return dataclasses.replace(shared, frame=shared.frame.copy(deep=False), mapping=dict(shared.mapping))
+
+
+def shared_sample_token(key: str, sample: str, schema: Schema, errors: str = "raise") -> tuple | None:
+    """:func:`sample_token` when the :func:`table_input` with this *key* uses its sample, else None.
+
+    A page passes it to a ``st.cache_resource`` function to share a result
+    computed on sample data between sessions; None (an upload) means the
+    per-session ``st.cache_data`` path.
+    """
+    return sample_token(sample, schema, errors) if input_source(key) == "exemple" else None
 
 
 @st.cache_data(max_entries=16, show_spinner="Vérification des données…")
@@ -231,7 +270,7 @@ def table_input(
         ) or SAMPLE
     try:
         if source == SAMPLE:
-            result = _sample(sample, schema, _schema_key(schema), errors)
+            result = _sample(sample, schema, errors)
         else:
             result = _uploaded(schema, key=key, errors=errors, check=check)
             if result is None:

@@ -104,6 +104,13 @@ def fairness(_cand: pd.DataFrame, _off: pd.DataFrame, key: str, k: int, radius_k
     return discrimination_test(_cand, _off, k=k, seed=seed, weights=dict(weights), default_radius_km=radius_km, distance_filter=filt, rome=rome)
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def quality(_ranking, _cand: pd.DataFrame, _off: pd.DataFrame, key: str, weights: tuple, k: int):
+    """Recall, MRR and precision of the ranking and of the keyword baseline (the same for every rerun of these settings)."""
+    truth = truth_from_column(_cand)
+    return evaluate(_ranking.frame, truth, k), evaluate(keyword_baseline(_cand, _off, k), truth, k)
+
+
 data_key = frame_key(candidates.frame) + frame_key(offers.frame)
 wkey = tuple(sorted(weights.items()))
 with Stopwatch() as watch:
@@ -145,8 +152,7 @@ with tab_eval:
     if not truth:
         st.info(typography("Ajoutez une colonne des placements passés (« offres obtenues ») pour mesurer la qualité du classement."))
     else:
-        metrics = evaluate(by_candidate.frame, truth, k)
-        baseline = evaluate(keyword_baseline(candidates.frame, offers.frame, k), truth, k)
+        metrics, baseline = quality(by_candidate, candidates.frame, offers.frame, run_key, wkey, k)
         st.markdown(typography(f"Mesuré sur {num(metrics.n_queries)} candidats dont les bonnes offres sont connues, contre un classement par **mots-clés communs** (la pratique sans outil)."))
         m1, m2, m3 = st.columns(3)
         with m1:
@@ -180,10 +186,16 @@ with tab_code:
 
 # -- Downloads -------------------------------------------------------------------------------------
 secret = st.session_state.setdefault(f"{KEY}.secret", new_key())
-export, table = by_candidate.pseudonymised(secret)
+
+
+def pseudonymised_csv(ranking, secret: str, part: int):
+    """The export (0) or the correspondence table (1) as a callable: written when its button is clicked, not on every run."""
+    return lambda: to_csv_bytes(ranking.pseudonymised(secret)[part])
+
+
 d1, d2 = st.columns(2)
-d1.download_button("Rapprochements (CSV, candidats pseudonymisés)", to_csv_bytes(export), "rapprochements.csv", "text/csv", key=f"{KEY}.dl")
-d2.download_button("Table de correspondance des pseudonymes (à conserver à part)", to_csv_bytes(table), "correspondance.csv", "text/csv", key=f"{KEY}.dl_table")
+d1.download_button("Rapprochements (CSV, candidats pseudonymisés)", pseudonymised_csv(by_candidate, secret, 0), "rapprochements.csv", "text/csv", key=f"{KEY}.dl")
+d2.download_button("Table de correspondance des pseudonymes (à conserver à part)", pseudonymised_csv(by_candidate, secret, 1), "correspondance.csv", "text/csv", key=f"{KEY}.dl_table")
 
 figures = by_candidate.figures(metrics, baseline, report)
 publish_run(RunSummary(

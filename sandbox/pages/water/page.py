@@ -21,7 +21,7 @@ from sandbox.models.water import (
 )
 from sandbox.text import num, plural, typography
 from sandbox.ui import explain, page_header, show_error, table_input
-from sandbox.ui.inputs import input_source
+from sandbox.ui.inputs import input_source, shared_sample_token
 from sandbox.ui.runs import publish_run
 from sandbox.pages.water.views import (
     campaign_tab,
@@ -51,22 +51,48 @@ page_header(
 )
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
-def prepare_readings(frame: pd.DataFrame, warnings: tuple, mapping: tuple, filename: str | None, input_rows: int,
-                     data_params: tuple) -> tuple[Prepared, float]:
-    """Conversion and quality report: depends on the data and on how to read it only."""
-    validated = Validated(frame, warnings, dict(mapping), filename, input_rows)
+def _prepare(validated: Validated, data_params: tuple) -> tuple[Prepared, float]:
     kind, unit, freq, stuck_days = data_params
     with Stopwatch() as watch:
         prepared = prepare(Readings.from_validated(validated), WaterParams(kind=kind, unit=unit, freq=freq, stuck_days=stuck_days))
     return prepared, watch.seconds
 
 
+def _analyse(prepared: Prepared, homes: pd.DataFrame | None, params: WaterParams) -> tuple[WaterAnalysis, float]:
+    with Stopwatch() as watch:
+        result = analyse(prepared, homes, params)
+    return result, watch.seconds
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def prepare_readings(frame: pd.DataFrame, warnings: tuple, mapping: tuple, filename: str | None, input_rows: int,
+                     data_params: tuple) -> tuple[Prepared, float]:
+    """Conversion and quality report: depends on the data and on how to read it only."""
+    return _prepare(Validated(frame, warnings, dict(mapping), filename, input_rows), data_params)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def shared_readings(token: tuple, data_params: tuple, _readings: Validated) -> tuple[Prepared, float]:
+    """:func:`prepare_readings` of the sample, shared by every session (the same for all: nothing personal)."""
+    return _prepare(_readings, data_params)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def shared_analysis(token: tuple, data_params: tuple, homes_token: tuple | None, params: WaterParams,
+                    _prepared: Prepared, _homes: pd.DataFrame | None) -> tuple[WaterAnalysis, float]:
+    """:func:`run_analysis` on the sample readings (and sample households), shared by every session.
+
+    In a workshop of 30 most participants look at the sample with the
+    default settings: the analysis is computed once and read by all,
+    instead of being unpickled (hundreds of MB) by each. The views only read it.
+    """
+    return _analyse(_prepared, _homes, params)
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def run_analysis(_prepared: Prepared, prepared_key: tuple, homes: pd.DataFrame | None, params: WaterParams) -> tuple[WaterAnalysis, float]:
-    with Stopwatch() as watch:
-        result = analyse(_prepared, homes, params)
-    return result, watch.seconds
+    """The analysis of uploaded data: this session's own copy (``st.cache_data``)."""
+    return _analyse(_prepared, homes, params)
 
 
 st.subheader("Les relevés", anchor=False)
@@ -76,7 +102,7 @@ with st.expander(typography("Description des logements (facultatif : pour compar
     homes = table_input(HOUSEHOLDS, sample="water/households", key=f"{KEY}.homes", errors="drop") if use_homes else None
     st.download_button(
         "Télécharger un export de releveur pour essayer (user key;datetime;meter reading;diff)",
-        sample_path("water/export_releveur.csv").read_bytes(), file_name="export_releveur.csv", mime="text/csv",
+        sample_path("water/export_releveur.csv").read_bytes, file_name="export_releveur.csv", mime="text/csv",
         key=f"{KEY}.example", icon=":material/download:",
         help=typography("Six compteurs sur six semaines, dates françaises, index en m³ à virgule : déposez-le dans « Mon fichier » "
                 "pour voir la correspondance des colonnes."),
@@ -149,9 +175,16 @@ try:
         data_key = (tuple(readings.warnings), tuple(sorted(readings.mapping.items(), key=lambda kv: kv[0])),
                     readings.filename, readings.input_rows)
         data_params = (kind, unit, freq, float(stuck_days))
-        prepared, prep_seconds = prepare_readings(readings.frame, *data_key, data_params)
-        result, seconds = run_analysis(prepared, (frame_key_cheap(readings.frame), data_key, data_params),
-                                       homes.frame if homes is not None else None, params)
+        token = shared_sample_token(f"{KEY}.readings", "water/readings", READINGS, "drop")
+        homes_token = ("sans",) if homes is None else shared_sample_token(f"{KEY}.homes", "water/households", HOUSEHOLDS, "drop")
+        if token is not None and homes_token is not None:  # sample data only: one result for every session
+            prepared, prep_seconds = shared_readings(token, data_params, readings)
+            result, seconds = shared_analysis(token, data_params, homes_token, params, prepared,
+                                              homes.frame if homes is not None else None)
+        else:
+            prepared, prep_seconds = prepare_readings(readings.frame, *data_key, data_params)
+            result, seconds = run_analysis(prepared, (frame_key_cheap(readings.frame), data_key, data_params),
+                                           homes.frame if homes is not None else None, params)
         seconds += prep_seconds
 except DataError as exc:
     show_error(exc)

@@ -192,7 +192,6 @@ def _target_meters(a: WaterAnalysis, households: pd.DataFrame | None, target: st
 
 def downloads_tab(a: WaterAnalysis, key: str) -> None:
     st.caption(typography(f"Fichiers CSV (séparateur {q(';')}, virgule décimale), comme ceux de la ligne de commande « python -m sandbox water »."))
-    tables = a.exports()
     files = [
         ("Alertes de fuite", "alerts.csv"),
         ("Messages (compteur, canal, texte)", "messages.csv"),
@@ -201,5 +200,10 @@ def downloads_tab(a: WaterAnalysis, key: str) -> None:
     ]
     cols = st.columns(len(files))
     for col, (label, name) in zip(cols, files):
-        data = to_csv_bytes(tables[name], date_format="%d/%m/%Y %H:%M")
-        col.download_button(label, data, file_name=name, mime="text/csv", key=f"{key}.dl.{name}", width="stretch")
+        # Written when clicked, not on every run: a page view costs no CSV (issue 14, a workshop of 30).
+        col.download_button(label, _csv_export(a, name), file_name=name, mime="text/csv", key=f"{key}.dl.{name}", width="stretch")
+
+
+def _csv_export(a: WaterAnalysis, name: str):
+    """The download's data as a callable, run when the button is clicked."""
+    return lambda: to_csv_bytes(a.exports()[name], date_format="%d/%m/%Y %H:%M")
