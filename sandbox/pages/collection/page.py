@@ -52,6 +52,12 @@ def _plan(_points, points_key, depot, disposal, fleet, stream, detour, _matrix_k
     return plan
 
 
+@st.cache_data(max_entries=12, show_spinner=False)
+def _route_sheets(_plan, plan_key: str) -> dict:
+    """The route sheet of each truck, as shown (text cells), once per plan."""
+    return {truck: sheet.astype("string").fillna("") for truck, sheet in _plan.route_sheets().items()}
+
+
 page_header(
     "Collecte des déchets : tournées optimisées",
     "Les tournées de collecte suivent souvent des secteurs dessinés il y a longtemps, parcourus dans l'ordre habituel. "
@@ -127,8 +133,13 @@ with Stopwatch() as watch:  # forecast and plan (near zero when both come from t
         except DataError as exc:
             show_error(exc)
             st.caption("Distances estimées à vol d'oiseau × facteur de détour, faute de matrice utilisable.")
+    points_key = frame_key(points_in.frame)
+    plan_args = (depot, disposal, fleet, stream, float(detour), matrix_key, forecast_key, float(threshold) if skip else None,
+                 float(consumption), float(time_limit), int(seed), points_in.filename)
+    # What identifies the plan (its inputs' digests and parameters): keys the map and the route sheets below.
+    plan_key = hashlib.sha1(repr((points_key, plan_args)).encode()).hexdigest()
     try:
-        plan = _plan(points_in.frame, frame_key(points_in.frame), depot, disposal, fleet, stream, float(detour), matrix_km,
+        plan = _plan(points_in.frame, points_key, depot, disposal, fleet, stream, float(detour), matrix_km,
                      matrix_key, forecast, forecast_key, float(threshold) if skip else None, float(consumption),
                      float(time_limit), int(seed), points_in.filename)
     except DataError as exc:
@@ -141,7 +152,9 @@ if plan is not None:
     view = next(k for k, v in VIEWS.items() if v == view_label)
     ids = plan.points["id"].astype(str).tolist()
     chosen = st.session_state.get(f"{KEY}.why")
-    show_map(build_routes_map(plan, view=view, selected=chosen if chosen in ids else None), key=f"{KEY}.map", height=560)
+    selected = chosen if chosen in ids else None
+    show_map(lambda: build_routes_map(plan, view=view, selected=selected), key=f"{KEY}.map", height=560,
+             cache_key=f"{plan_key}:{view}:{selected}")
 
     figures = plan.figures()
     for start in range(0, len(figures), 4):
@@ -169,15 +182,16 @@ if plan is not None:
         st.markdown(plan.explain(chosen).text)
 
     st.markdown("#### Feuilles de route")
-    sheets = plan.route_sheets()
+    sheets = _route_sheets(plan, plan_key)
     c1, c2, c3 = st.columns(3)
-    c1.download_button("Feuilles de route (ZIP, un CSV par camion)", route_sheets_zip(plan), "feuilles_de_route.zip",
+    # Downloads are written when clicked (callables), not on every run of the page.
+    c1.download_button("Feuilles de route (ZIP, un CSV par camion)", lambda: route_sheets_zip(plan), "feuilles_de_route.zip",
                        "application/zip", key=f"{KEY}.dl_zip")
-    c2.download_button("Tournées (GeoJSON)", json.dumps(plan.to_geojson(), ensure_ascii=False).encode("utf-8"),
+    c2.download_button("Tournées (GeoJSON)", lambda: json.dumps(plan.to_geojson(), ensure_ascii=False).encode("utf-8"),
                        "tournees.geojson", "application/geo+json", key=f"{KEY}.dl_geojson")
     truck = c3.selectbox("Camion", list(sheets), format_func=lambda r: f"Camion {r}", key=f"{KEY}.truck") if sheets else None
     if truck is not None:
-        st.dataframe(sheets[truck].astype("string").fillna(""), hide_index=True, height=260)
+        st.dataframe(sheets[truck], hide_index=True, height=260)
 
     publish_run(
         RunSummary(

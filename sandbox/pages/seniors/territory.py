@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pandas as pd
@@ -26,7 +27,7 @@ from sandbox.pages.seniors.charts import choropleth, localized, robustness_chart
 from sandbox.sheet.report import DataSummary, RunSummary, Stopwatch
 from sandbox.text import num, pct, plural, q
 from sandbox.ui import kpi, show_error, show_warnings, table_input
-from sandbox.ui.inputs import input_source
+from sandbox.ui.inputs import frame_key, input_source
 from sandbox.ui.maps import show_map
 from sandbox.ui.runs import publish_run
 
@@ -194,6 +195,15 @@ def territory_mode(key: str) -> None:
     _show(key, run, method, int(top), spread, weights, filenames, source, watch.seconds)
 
 
+def _map_key(frame: pd.DataFrame, title: str) -> str | None:
+    """A digest of what the map shows (the index table and the title), or None (then the map is drawn afresh)."""
+    try:
+        digest = frame_key(frame)
+    except TypeError:  # a cell pandas cannot hash
+        return None
+    return hashlib.sha1(f"{digest}:{title}".encode()).hexdigest()
+
+
 def _show(key: str, run: TerritoryAnalysis, method: str, top: int, spread: int, weights: dict, filenames: str,
           source: str, seconds: float) -> None:
     index, robustness, table = run.index, run.robustness, run.table
@@ -201,16 +211,13 @@ def _show(key: str, run: TerritoryAnalysis, method: str, top: int, spread: int, 
 
     st.subheader("Où sont les besoins ?", anchor=False)
     outlines = load_outlines()
-    geojson = None
-    if outlines is not None and bool(table.frame["mapped"].any()):
-        geojson = index.to_geojson(outlines)
-        fmap = choropleth(
-            geojson,
-            "index",
-            title=f"Indice des besoins ({METHODS[method]})",
-            tooltip=[("nom", "Commune"), ("rank", "Rang"), ("index", "Indice")],
-        )
-        show_map(fmap, key=f"{key}.territory_map")
+    mapped = outlines is not None and bool(table.frame["mapped"].any())
+    if mapped:
+        title = f"Indice des besoins ({METHODS[method]})"
+        # Built only when this map is not in the cache yet (same index and method: same map, for every session).
+        show_map(lambda: choropleth(index.to_geojson(outlines), "index", title=title,
+                                    tooltip=[("nom", "Commune"), ("rank", "Rang"), ("index", "Indice")]),
+                 key=f"{key}.territory_map", cache_key=_map_key(index.table, title))
     if table.unmapped:
         n = table.unmapped
         st.info(NO_MAP_NOTE.format(n=plural(n, "territoire"), s="s" if n > 1 else ""), icon=":material/map:")
@@ -264,11 +271,12 @@ def _show(key: str, run: TerritoryAnalysis, method: str, top: int, spread: int, 
         st.dataframe(contributions.round(2), column_config=localized(contributions))
 
     d1, d2, d3 = st.columns(3)
-    d1.download_button("Classement (CSV)", csv_bytes(run.to_frame()), "indice_besoins.csv", "text/csv", key=f"{key}.dl.index")
-    d2.download_button("Robustesse (CSV)", csv_bytes(robustness.to_frame()), "robustesse_classement.csv", "text/csv", key=f"{key}.dl.robust")
-    if geojson is not None:
-        d3.download_button("Carte (GeoJSON)", json.dumps(geojson, ensure_ascii=False).encode("utf-8"), "indice_besoins.geojson",
-                           "application/geo+json", key=f"{key}.dl.geojson")
+    # Written when clicked (callables), not on every run of the page.
+    d1.download_button("Classement (CSV)", lambda: csv_bytes(run.to_frame()), "indice_besoins.csv", "text/csv", key=f"{key}.dl.index")
+    d2.download_button("Robustesse (CSV)", lambda: csv_bytes(robustness.to_frame()), "robustesse_classement.csv", "text/csv", key=f"{key}.dl.robust")
+    if mapped:
+        d3.download_button("Carte (GeoJSON)", lambda: json.dumps(index.to_geojson(outlines), ensure_ascii=False).encode("utf-8"),
+                           "indice_besoins.geojson", "application/geo+json", key=f"{key}.dl.geojson")
 
     parameters = {"Mode": "territoire", "Méthode": METHODS[method], "Top": top, "Variation des poids": f"±{spread} %"}
     if run.fit is not None:
