@@ -104,3 +104,24 @@ def test_rome_code_command_writes_ids_codes_confidence_and_alternatives(tmp_path
     assert "« Poste » indiquée pour « intitule » n'existe pas" in plain(capsys.readouterr().err)
     assert cli(["rome", "code", str(table), "--out", str(out), "--col", "Intitulé du poste=ref"]) == 2
     assert "la colonne attendue « Intitulé du poste » n'existe pas" in plain(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize(
+    "title, code",
+    [
+        ("aide a domicle", "K1304"),  # a typo in a word the reference knows, and the exact title wins over « Responsable de secteur d'aide à domicile »
+        ("boulnger", "D1102"),
+        ("couvruer zingueur", "F1619"),
+        ("trieuse de dehcets F/H", "K2304"),
+    ],
+)
+def test_typos_are_corrected_to_words_the_reference_knows(official, title, code):
+    assert official.suggest(title)[0].code == code
+
+
+def test_the_code_holding_the_typed_title_comes_first(official):
+    # « Comptable » is an official title of M1203; « Chef comptable » (M1206) shares the word, and its sheet
+    # speaks more of accounting: the sheet's words must not outrank the very title typed.
+    best = official.suggest("COMPTABLE H/F")
+    assert best[0].code == "M1203" and best[0].score >= 90
+    assert best[1].score < best[0].score

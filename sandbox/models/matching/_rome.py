@@ -10,7 +10,9 @@ The closest titles are then re-scored with rapidfuzz's token ratios (a
 title whose words are all in the query, « cuisinier » in « cuisinier de
 cantine confirmé », keeps a high score), and each code keeps its best
 title. Abbreviations (« ATSEM », « CAP AEPE ») are expanded first
-(``rome_sigles.csv``). When a description is given, its words are compared
+(``rome_sigles.csv``), and a title word the reference does not know is
+replaced by the closest word it knows when they differ by about one typo
+(« puericultirce » → « puericultric »). When a description is given, its words are compared
 with each sheet's definition, titles and skills, and title and description
 decide together. Below ``min_score`` the title is « métier non reconnu ».
 """
@@ -32,6 +34,12 @@ UNKNOWN_JOB = "métier non reconnu"
 DESCRIPTION_WEIGHT = 0.3
 _RERANK = 12
 _KEEP = 60  # titles kept per query before each code takes its best
+#: A title word unknown to the reference is corrected to a known word at least this close (rapidfuzz ratio, 0-100).
+_TITLE_TYPO_CUTOFF = 80
+_DESC_TYPO_CUTOFF = 82
+_CHAR_NGRAMS = (2, 4)
+_CHAR_MAX_DF = 0.05  # n-grams in more than this share of titles carry no weight
+_EXACT_FLOOR = 90.0  # a code holding the typed title's key scores above this, the other codes at most this
 
 
 @dataclass(frozen=True)
@@ -157,8 +165,9 @@ class RomeNormaliser:
         self.codes_ = codes
         self.labels_ = dict(zip(ref.jobs["code"], ref.jobs["label"]))
         self.keys_ = list(key_index)
+        self._key_index = key_index
         self.key_titles_ = key_title
-        self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, max_df=0.05, dtype=np.float32)
+        self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=_CHAR_NGRAMS, sublinear_tf=True, max_df=_CHAR_MAX_DF, dtype=np.float32)
         self._KT = self.char_.fit_transform(self.keys_).T.tocsr()
         # Each sheet as a document: label, titles, definition, skills (for descriptions).
         skill_words = {s: " ".join(tokens(s)) for s in ref.skills["skill"]}
@@ -168,7 +177,7 @@ class RomeNormaliser:
             docs.append(" ".join([words, *(skill_words[s] for s in ref.skills_by_code.get(code, []))]))
         self.doc_ = TfidfVectorizer(analyzer=str.split, sublinear_tf=True, dtype=np.float32)
         self._DT = self.doc_.fit_transform(docs).T.tocsr()
-        self._vocab_long = [w for w in self.doc_.vocabulary_ if len(w) >= 4]
+        self._vocab_long = sorted(w for w in self.doc_.vocabulary_ if len(w) >= 4)
         return self
 
     # -- scores ------------------------------------------------------------------------------------
@@ -217,18 +226,35 @@ class RomeNormaliser:
             block_where[uniq] = keys[order][first]
         return 100 * np.clip(out, 0, 1), where
 
-    def _corrections(self, words: set[str]) -> dict[str, str]:
+    def _exact_codes(self, qkeys: list[str]) -> np.ndarray:
+        """(n × n_codes) True where the code holds a title whose key is the query's key."""
+        out = np.zeros((len(qkeys), len(self.codes_)), dtype=bool)
+        kc = self._key_codes
+        for i, k in enumerate(qkeys):
+            j = self._key_index.get(k)
+            if j is not None:
+                out[i, kc.indices[kc.indptr[j] : kc.indptr[j + 1]]] = True
+        return out
+
+    def _corrections(self, words: set[str], min_len: int = 5, cutoff: int = _DESC_TYPO_CUTOFF) -> dict[str, str]:
         """Words unknown to the sheets' vocabulary → their closest known word when it looks like a typo."""
         vocab = self.doc_.vocabulary_
-        unknown = sorted(w for w in words if w not in vocab and len(w) >= 5)
+        unknown = sorted(w for w in words if w not in vocab and len(w) >= min_len)
         out = {}
-        if unknown:
-            scores = process.cdist(unknown, self._vocab_long, scorer=fuzz.ratio, score_cutoff=82, dtype=np.uint8, workers=-1)
+        if unknown and self._vocab_long:
+            scores = process.cdist(unknown, self._vocab_long, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8, workers=-1)
             best = scores.argmax(axis=1)
             for i, w in enumerate(unknown):
-                if scores[i, best[i]] >= 82:
+                if scores[i, best[i]] >= cutoff:
                     out[w] = self._vocab_long[best[i]]
         return out
+
+    def _corrected_keys(self, qkeys: list[str]) -> list[str]:
+        """Title keys with each word unknown to the reference replaced by its closest known word (one typo)."""
+        fix = self._corrections({w for k in qkeys for w in k.split()}, min_len=4, cutoff=_TITLE_TYPO_CUTOFF)
+        if not fix:
+            return qkeys
+        return [" ".join(fix.get(w, w) for w in k.split()) for k in qkeys]
 
     def _description_scores(self, texts: list[str]) -> np.ndarray:
         words = [tokens(t) for t in texts]
@@ -249,11 +275,17 @@ class RomeNormaliser:
             descriptions = [""] * len(titles)
         descriptions = ["" if _is_blank(d) else str(d) for d in descriptions]
         pairs = list(dict.fromkeys(zip(titles, descriptions)))
-        qkeys = [title_key(t) for t, _ in pairs]
+        qkeys = self._corrected_keys([title_key(t) for t, _ in pairs])
         scores, where = self._title_scores(qkeys)
         if self.doc_weight and len(pairs):
             doc = self._scaled(self._description_scores([t for t, _ in pairs]))
             scores = (1 - self.doc_weight) * scores + self.doc_weight * doc
+        # A code holding the very title typed (same key) comes first: the sheet's words only order such
+        # codes among themselves (« comptable » is « Comptable », not « Chef comptable »).
+        exact = self._exact_codes(qkeys)
+        if exact.any():
+            rows = exact.any(axis=1)
+            scores[rows] = np.where(exact[rows], _EXACT_FLOOR + (100 - _EXACT_FLOOR) / 100 * scores[rows], np.minimum(scores[rows], _EXACT_FLOOR))
         with_desc = np.asarray([bool(d.strip()) for _, d in pairs])
         if with_desc.any():
             rows = np.flatnonzero(with_desc)
