@@ -321,12 +321,15 @@ def cvrplib() -> None:
         alone_gaps.append(alone_gap)
         print(f"  {path.stem:<14} meilleure connue {bks:>9.0f} ({bks_routes} tournées) | projet "
               f"{'sans plan' if ours is None else f'{ours:>9.0f} ({result.n_routes} camions, {100 * ours_gap:.2f} %)'} "
-              f"en {ours_time:.1f} s | PyVRP seul {'sans plan' if alone is None else f'{alone:>9.0f} ({100 * alone_gap:.2f} %)'}")
+              f"en {ours_time:.1f} s | PyVRP seul {'sans plan' if alone is None else f'{alone:>9.0f} ({100 * alone_gap:.2f} %)'} "
+              f"| charge {os.getloadavg()[0]:.1f}", flush=True)
     mean_ours, mean_alone = float(np.nanmean(ours_gaps)), float(np.nanmean(alone_gaps))
     print(f"  → écart moyen : projet {100 * mean_ours:.3f} %, PyVRP seul {100 * mean_alone:.3f} % "
           f"(rapport {mean_ours / mean_alone if mean_alone else math.nan:.2f}) ; cible ≤ 0,35 % et sous PyVRP seul "
           f"{verdict(mean_ours <= 0.0035 and mean_ours < mean_alone)}")
     print(f"  → instances sans plan avec leur flotte k : {', '.join(missing) or 'aucune'} {verdict(not missing)}")
+    print(f"  (charge moyenne de la machine : {os.getloadavg()[1]:.1f} sur {os.cpu_count()} cœurs ; PyVRP seul garde une flotte "
+          "illimitée, le projet la flotte k : ne comparer que dans une même exécution)")
 
 
 def main() -> None:

@@ -117,3 +117,79 @@ def test_same_seed_and_core_count_give_the_same_plan_when_bounded_by_iterations(
             for _ in range(2)]
     assert runs[0].routes == runs[1].routes and runs[0].total_distance == runs[1].total_distance
     check_plan(runs[0], demand, capacity, 4)
+
+
+# ---------------------------------------------------------------------------
+# The search on tight fleets: loose start, one route fewer at a time, shared epochs
+# ---------------------------------------------------------------------------
+
+def problem_of(d, demand, capacity, n_vehicles, disposal=None):
+    from sandbox.models.collection._problem import build_problem
+
+    n = len(demand)
+    sites = {0} | ({disposal} if disposal is not None else set())
+    return build_problem(d, np.zeros((n, n)), np.asarray(demand, float), capacity, n_vehicles, 0, disposal,
+                         [i for i in range(n) if i not in sites], np.zeros(n), np.full((n, 2), np.nan), np.zeros(n, bool),
+                         np.zeros(n), math.inf, 0.0, 0.0, 0.0, 0.0, False).data
+
+
+def test_a_fleet_is_tight_when_its_trips_are_nearly_full_and_it_cannot_reload():
+    from sandbox.models.collection._search import tight
+
+    d, demand, _, _ = tight_instance()  # 39 of 40 places
+    assert tight(problem_of(d, demand, 10, 4), 4)
+    assert not tight(problem_of(d, demand, 10, 5), 5)  # 39 of 50
+    demand_with_site = np.concatenate([demand, [0.0]])
+    d_with_site = np.pad(d, ((0, 1), (0, 1)), constant_values=5.0)
+    assert not tight(problem_of(d_with_site, demand_with_site, 10, 4, disposal=11), 4)  # trucks empty on the way
+
+
+def test_shrink_takes_a_plan_of_one_truck_per_point_down_to_the_fleet():
+    import time
+
+    from pyvrp import Activity, ActivityType, Route, Solution
+
+    from sandbox.models.collection._search import pack, shrink, with_fleet
+
+    d, demand, _, _ = tight_instance()
+    data = problem_of(d, demand, 10, 4)
+    loose = with_fleet(data, 10)
+    one_each = Solution(loose, [Route(loose, [Activity(ActivityType.CLIENT, k)], 0) for k in range(10)])
+    assert one_each.is_feasible() and one_each.num_routes() == 10
+    now = time.perf_counter()
+    plan, _ = shrink(data, one_each, 4, 3, now, now + 5, 5, None, None)
+    assert plan.is_feasible() and plan.is_complete() and plan.num_routes() <= 4
+    assert sorted(i for route in pack(plan) for is_client, i in route if is_client) == list(range(10))
+
+
+def test_plans_cross_processes_as_plain_lists_with_their_reloads():
+    from pyvrp import Activity, ActivityType, Route, Solution
+
+    from sandbox.models.collection._search import pack, unpack
+
+    d, demand, _, _ = tight_instance()
+    demand_with_site = np.concatenate([demand, [0.0]])
+    d_with_site = np.pad(d, ((0, 1), (0, 1)), constant_values=5.0)
+    data = problem_of(d_with_site, demand_with_site, 10, 2, disposal=11)
+    client, reload = ActivityType.CLIENT, ActivityType.DEPOT
+    route = Route(data, [Activity(client, 1), Activity(client, 2), Activity(reload, 1), Activity(client, 3)], 0)
+    solution = Solution(data, [route, Route(data, [Activity(client, k) for k in (0, *range(4, 10))], 0)])
+    packed = pack(solution)
+    assert packed[0] == [(True, 1), (True, 2), (False, 1), (True, 3)]
+    again = unpack(data, packed)
+    assert again.distance() == solution.distance() and again.num_routes() == 2 and pack(again) == packed
+
+
+def test_tight_fleet_in_parallel_is_reproducible_when_bounded_by_iterations():
+    """96 % of the fleet's places used: the loose start, the descent to 4 routes and the shared epochs all run."""
+    rng = np.random.default_rng(21)
+    xy = rng.uniform(0, 100, (31, 2))
+    demand = np.concatenate([[0.0], rng.integers(1, 10, 30).astype(float)])
+    capacity = math.ceil(demand.sum() / 4 / 0.96)
+    from sandbox.models.collection._search import tight
+
+    assert tight(problem_of(euclidean(xy), demand, capacity, 4), 4)
+    runs = [solve_vrp(euclidean(xy), demand, capacity, 4, time_limit=120, seed=4, workers=2, max_iterations=200)
+            for _ in range(2)]
+    assert runs[0].routes == runs[1].routes and runs[0].total_distance == runs[1].total_distance
+    check_plan(runs[0], demand, capacity, 4)
