@@ -16,8 +16,10 @@ A call goes through four steps, one module each: checks (``_checks``, and
 the fleet's lower bounds in ``bounds``), the PyVRP problem (``_problem``),
 the search (``_search``: PyVRP's iterated local search, Wouda, Lan & Kool,
 *PyVRP: a high-performance VRP solver package*, INFORMS Journal on
-Computing, 2024, bounded by a wall-clock deadline, one independent run per
-core) and the decoding of the best solution (``_decode``).
+Computing, 2024, bounded by a wall-clock deadline, one run per core, the
+runs going on from the best plan so far in a few epochs; a tight fleet is
+first searched loose, then taken down one route at a time) and the
+decoding of the best solution (``_decode``).
 """
 
 from __future__ import annotations
@@ -198,10 +200,11 @@ def solve_vrp(
     progress : callable, optional
         ``progress(fraction, message)``, called a few times per second.
     workers : int, optional
-        Independent searches run at once, one per core, each with its own
-        seed, within the same time limit; the best plan is kept (default: the
-        cores available, at most 4). The same *seed* and *workers* give the
-        same plan when the search is bounded by *max_iterations*.
+        Searches run at once, one per core, each with its own seed, within
+        the same time limit: independent at first, then going on from the
+        best plan so far, epoch after epoch (default: the cores available, at
+        most 4). The same *seed* and *workers* give the same plan when the
+        search is bounded by *max_iterations*.
 
     Returns
     -------
