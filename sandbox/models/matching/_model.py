@@ -144,7 +144,8 @@ class Matcher:
 
         # Skills: offers first (the phrases the reference does not know join the vocabulary).
         base = SkillNormaliser(ref).fit()
-        extra = [s for col in ("skills_required", "skills_desired") for cell in off[col] for s in base.parse(cell) if s not in ref.skills.index]
+        listed = base.parse_many([*off["skills_required"], *off["skills_desired"]])
+        extra = [s for found in listed for s in found if s not in ref.skills.index]
         skills = SkillNormaliser(ref).fit(extra_skills=extra)
         self.skills_ = skills
         rome = self.rome if self.rome is not None else (default_rome(ref) if self.reference is None else RomeNormaliser(ref).fit())

@@ -311,8 +311,8 @@ def prepare_offers(off: pd.DataFrame, skills, rome, reference_date: pd.Timestamp
     who = ("offre", "offres")
     warnings: list[str] = []
     n = len(off)
-    req = [skills.parse(c) for c in off["skills_required"]]
-    des = [skills.parse(c) for c in off["skills_desired"]]
+    both = skills.parse_many([*off["skills_required"], *off["skills_desired"]])
+    req, des = both[:n], both[n:]
     none_listed = np.asarray([not r and not d for r, d in zip(req, des)])
     from_text = np.zeros(n, dtype=bool)
     for i in np.flatnonzero(none_listed):
@@ -374,7 +374,7 @@ def prepare_candidates(cand: pd.DataFrame, skills, rome, reference_date: pd.Time
     who = ("candidat", "candidats")
     warnings: list[str] = []
     n = len(cand)
-    listed = [skills.parse(c) for c in cand["skills"]]
+    listed = skills.parse_many(cand["skills"])
     none_listed = np.asarray([not s for s in listed])
     from_text = np.zeros(n, dtype=bool)
     for i in np.flatnonzero(none_listed):

@@ -10,6 +10,12 @@ from rapidfuzz import fuzz, process
 from sandbox.models.matching._reference import Reference, load_reference
 from sandbox.models.matching._text import key, tokens
 
+#: Key sets up to this size are scanned whole by the fuzzy look-up; larger ones (the official
+#: ROME: 30,000 skill forms) are first narrowed to a shortlist per query.
+EXACT_KEYS = 3000
+_SHORTLIST = 30  # keys compared exactly per query, in the large case
+_RARE_GRAMS = 8  # the query's rarest character trigrams that pick the shortlist
+
 _STRONG = re.compile(r"[;|\n\r•·]+")
 _WEAK = re.compile(r"[,/]+|\s+-\s+|\s+\+\s+")
 
@@ -36,6 +42,105 @@ def split_cell(cell: object) -> list[str]:
     ['HACCP', 'liaison froide', 'Permis B']
     """
     return [item.strip(" .-") for phrase in split_phrases(cell) for item in _WEAK.split(phrase) if item.strip(" .-")]
+
+
+class FuzzyKeys:
+    """The closest of a fixed list of keys to each query by rapidfuzz's ``ratio``, in batches.
+
+    Up to :data:`EXACT_KEYS` keys, every key is scored (``process.cdist``;
+    as ``process.extractOne``, the first key of the best score wins). Above,
+    each query is scored against the :data:`_SHORTLIST` keys that share the
+    most of its :data:`_RARE_GRAMS` rarest character trigrams (weighted by
+    their rarity, relative to the key's size): a key within the cutoff of a query shares nearly all its
+    trigrams, so it is on that shortlist. Results are remembered per query.
+
+    Examples
+    --------
+    >>> fk = FuzzyKeys(["nettoyag local", "tont pelous", "nettoyag vitr"])
+    >>> [(position, round(score, 1)) for position, score in fk.best(["netoyag local", "zzzz"], 85.0)]
+    [(0, 96.3), (-1, 0.0)]
+    """
+
+    def __init__(self, keys) -> None:
+        self.keys = list(keys)
+        self._memo: dict[tuple[str, float], tuple[int, float]] = {}
+        self._grams = None
+        if len(self.keys) > EXACT_KEYS:
+            from scipy import sparse
+            from sklearn.feature_extraction.text import CountVectorizer
+
+            vec = CountVectorizer(analyzer="char_wb", ngram_range=(3, 3), binary=True, dtype=np.float32)
+            K = vec.fit_transform(self.keys).tocsr()
+            df = np.asarray((K > 0).sum(axis=0)).ravel()
+            self._grams = vec
+            self._idf = np.log((1 + len(self.keys)) / (1 + df)).astype(np.float32) + np.float32(1)
+            # Shared rare trigrams per key, divided by the square root of the key's trigram count:
+            # a short key that shares them ranks before a long one that holds them among many others.
+            size = np.asarray(K.sum(axis=1)).ravel()
+            self._KT = (sparse.diags(1 / np.sqrt(np.maximum(size, 1))).astype(np.float32) @ K).T.tocsr()
+
+    def best(self, queries: list[str], cutoff: float) -> list[tuple[int, float]]:
+        """(position of the closest key, its score) per query; (-1, 0) when no key reaches *cutoff*."""
+        memo = self._memo
+        todo = list(dict.fromkeys(q for q in queries if (q, cutoff) not in memo))
+        if todo and self.keys:
+            found = self._scan(todo, cutoff) if self._grams is None else self._shortlisted(todo, cutoff)
+            for q, hit in zip(todo, found):
+                memo[(q, cutoff)] = hit
+        return [memo.get((q, cutoff), (-1, 0.0)) for q in queries]
+
+    def _scan(self, queries: list[str], cutoff: float) -> list[tuple[int, float]]:
+        out = []
+        for start in range(0, len(queries), 512):
+            chunk = queries[start : start + 512]
+            scores = process.cdist(chunk, self.keys, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.float64, workers=-1)
+            best = scores.argmax(axis=1)
+            top = scores[np.arange(len(chunk)), best]
+            out += [(int(b), float(t)) if t >= cutoff else (-1, 0.0) for b, t in zip(best, top)]
+        return out
+
+    def _shortlisted(self, queries: list[str], cutoff: float) -> list[tuple[int, float]]:
+        from scipy import sparse
+
+        Q = self._grams.transform(queries).tocsr()
+        Q.sort_indices()
+        # Keep each query's rarest trigrams, weighted by their rarity.
+        rows = np.repeat(np.arange(Q.shape[0]), np.diff(Q.indptr))
+        weight = self._idf[Q.indices]
+        order = np.lexsort((-weight, rows))
+        rank = np.arange(len(order)) - np.repeat(Q.indptr[:-1], np.diff(Q.indptr))
+        keep = order[rank < _RARE_GRAMS]
+        Qr = sparse.csr_matrix((weight[keep], (rows[keep], Q.indices[keep])), shape=Q.shape)
+        keys = self.keys
+        out = []
+        for start in range(0, len(queries), 2048):
+            S = (Qr[start : start + 2048] @ self._KT).tocsr()
+            for r in range(S.shape[0]):
+                lo, hi = S.indptr[r], S.indptr[r + 1]
+                idx = S.indices[lo:hi]
+                if hi - lo > _SHORTLIST:
+                    idx = idx[np.argpartition(-S.data[lo:hi], _SHORTLIST - 1)[:_SHORTLIST]]
+                idx = np.sort(idx)
+                q, best, score = queries[start + r], -1, 0.0
+                for j in idx.tolist():
+                    value = fuzz.ratio(q, keys[j], score_cutoff=cutoff)
+                    if value > score:
+                        best, score = j, value
+                out.append((best, score) if best >= 0 and score >= cutoff else (-1, 0.0))
+        return out
+
+
+_INDEX_CACHE: dict[int, tuple[Reference, FuzzyKeys]] = {}
+
+
+def _reference_keys(reference: Reference, keys: list[str]) -> FuzzyKeys:
+    """The fuzzy index of a reference's skill forms, built once per process (the reference is read-only)."""
+    hit = _INDEX_CACHE.get(id(reference))
+    if hit is None or hit[0] is not reference or hit[1].keys != keys:
+        if len(_INDEX_CACHE) > 2:
+            _INDEX_CACHE.clear()
+        hit = _INDEX_CACHE[id(reference)] = (reference, FuzzyKeys(keys))
+    return hit[1]
 
 
 class SkillNormaliser:
@@ -85,19 +190,27 @@ class SkillNormaliser:
         self.reference_ = ref
         self.forms_ = forms
         self._cache: dict[str, list[str]] = {}
+        self._fuzzy_cache: dict[str, str | None] = {}
         # Set before matching the extra labels (they are matched against the reference first).
         self.keys_ = list(forms)
         self.max_words_ = max((len(k.split()) for k in self.keys_), default=1)
-        for label in extra_skills:
-            k = key(label)
+        self._reference_index = _reference_keys(ref, self.keys_)
+        self._extra_index = None
+        extra = [(key(label), label.strip()) for label in extra_skills]
+        self._prefetch([k for k, _ in extra if k and k not in forms])
+        for k, label in extra:
             if k and not self._match_reference(k):
-                forms.setdefault(k, label.strip())
-                labels.setdefault(label.strip(), label.strip())
+                forms.setdefault(k, label)
+                labels.setdefault(label, label)
         self.labels_ = labels
+        n_reference = len(self.keys_)
         self.keys_ = list(forms)
         self.max_words_ = max((len(k.split()) for k in self.keys_), default=1)
+        if len(self.keys_) > n_reference:
+            self._extra_index = FuzzyKeys(self.keys_[n_reference:])
         self.training_ = dict(zip(ref.skills["skill"], ref.skills["training"]))
         self._cache = {}
+        self._fuzzy_cache = {}
         return self
 
     # -- one item ---------------------------------------------------------
@@ -118,9 +231,29 @@ class SkillNormaliser:
     def _fuzzy(self, k: str) -> str | None:
         if len(k) < 4:
             return None
-        cutoff = self.fuzzy_cutoff if len(k) >= 5 else 88.0
-        best = process.extractOne(k, self.keys_, scorer=fuzz.ratio, score_cutoff=cutoff)
-        return self.forms_[best[0]] if best else None
+        if k not in self._fuzzy_cache:
+            self._fuzzy_many([k])
+        return self._fuzzy_cache[k]
+
+    def _fuzzy_many(self, keys: list[str]) -> None:
+        """Fuzzy matches of many keys at once (the reference's forms first, then the offers' own skills)."""
+        todo = [k for k in dict.fromkeys(keys) if len(k) >= 4 and k not in self._fuzzy_cache]
+        for cutoff in {self.fuzzy_cutoff if len(k) >= 5 else 88.0 for k in todo}:
+            group = [k for k in todo if (self.fuzzy_cutoff if len(k) >= 5 else 88.0) == cutoff]
+            found = self._reference_index.best(group, cutoff)
+            if self._extra_index is not None:
+                n_reference = len(self._reference_index.keys)
+                extra = self._extra_index.best(group, cutoff)
+                # Same order as one scan of every key: a reference form wins a tie.
+                found = [(n_reference + e[0], e[1]) if e[0] >= 0 and e[1] > r[1] else r for r, e in zip(found, extra)]
+            for k, (position, _) in zip(group, found):
+                self._fuzzy_cache[k] = self.forms_[self.keys_[position]] if position >= 0 else None
+
+    def _prefetch(self, keys: list[str], wholes: list[str] = ()) -> None:
+        """Match at once the *keys* of items that will need a fuzzy look-up (neither known nor made of
+        known forms) and the *wholes* of phrases that are not known as such."""
+        need = [k for k in dict.fromkeys(keys) if len(k) >= 4 and k not in self.forms_ and k not in self._fuzzy_cache and not self._contained(k.split())]
+        self._fuzzy_many(need + [k for k in wholes if k not in self.forms_])
 
     def _match_reference(self, k: str) -> list[str]:
         if k in self.forms_:
@@ -173,6 +306,19 @@ class SkillNormaliser:
             found, _ = self.match_item(phrase)
             out.extend(found)
         return list(dict.fromkeys(out))
+
+    def parse_many(self, cells) -> list[list[str]]:
+        """:meth:`parse` of each cell, the fuzzy look-ups of all cells done in one batch."""
+        cells = list(cells)
+        keys, wholes = [], []
+        for cell in dict.fromkeys(c for c in cells if not _blank(c)):
+            for phrase in split_phrases(cell):
+                items = [i.strip(" .-") for i in _WEAK.split(phrase) if i.strip(" .-")]
+                if len(items) > 1:
+                    wholes.append(key(phrase))
+                keys += [key(i) for i in items]
+        self._prefetch([k for k in keys if k and k not in self._cache], wholes)
+        return [self.parse(c) for c in cells]
 
     def extract(self, text: object) -> list[str]:
         """Reference skills mentioned in a free text (exact forms only, after normalisation).
