@@ -42,6 +42,7 @@ from sandbox.models.matching import (
     official_reference,
     truth_from_column,
 )
+from sandbox.models.matching._rome import title_key
 from sandbox.text import num, plain, strip_accents
 
 ROME_DIR = REPO_DIR.parent / "shared" / "data" / "rome_v460"
@@ -105,6 +106,7 @@ class CodingSet:
     index: RomeIndex  # the release without the held-out titles
     queries: list[str]
     truth: list[str]
+    titles: list[str]  # the official titles before noise
 
 
 def coding_set(index: RomeIndex, n: int = 1000, seed: int = 0) -> CodingSet:
@@ -122,7 +124,7 @@ def coding_set(index: RomeIndex, n: int = 1000, seed: int = 0) -> CodingSet:
     kept = titles[~titles["ogr"].isin(held)].reset_index(drop=True)
     reduced = RomeIndex(index.jobs, kept, index.skills, index.links, index.mobility, dict(index.info))
     queries = [retype(t, rng) for t in chosen["title"]]
-    return CodingSet(reduced, queries, chosen["code"].tolist())
+    return CodingSet(reduced, queries, chosen["code"].tolist(), chosen["title"].tolist())
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,8 @@ def ranking_set(index: RomeIndex, n: int = 600, seed: int = 1, n_skills: int = 3
     titles = index.titles.groupby("code")["title"].agg(list)
     labels = dict(zip(index.jobs["code"], index.jobs["label"]))
     codes = [c for c in index.jobs["code"] if len([t for t in titles.get(c, []) if t != labels[c]]) >= 1 and len(by_code.get(c, [])) >= n_skills]
-    picked = rng.choice(len(codes), size=min(n, len(codes)), replace=False)
+    # With few sheets (the bundled extract), several candidates per sheet so the MRR means something.
+    picked = rng.choice(len(codes), size=n, replace=n > len(codes))
     rows, truth = [], {}
     for i, p in enumerate(picked):
         code = codes[int(p)]
@@ -197,12 +200,30 @@ def rome_quality(index: RomeIndex) -> None:
     cs = coding_set(index, 1000, seed=11)
     t0 = time.perf_counter()
     coder = RomeNormaliser(official_reference(cs.index)).fit()
-    found = [s[0].code if s else None for s in coder.suggest_many(cs.queries)]
-    acc = float(np.mean([f == t for f, t in zip(found, cs.truth)]))
-    base = float(np.mean(char_baseline(cs.index.titles, cs.queries) == np.asarray(cs.truth)))
-    print(plain(f"  1. codage de {num(len(cs.queries))} intitulés retirés de l'index et retapés : exactitude {acc:.3f} "
-                f"(TF-IDF de caractères {base:.3f}) — cible ≥ {TARGET_CODING_ACC} : {verdict(acc >= TARGET_CODING_ACC)}, "
-                f"au-dessus de la référence : {verdict(acc > base)} ({num(time.perf_counter() - t0, 1)} s)"), flush=True)
+    suggestions = coder.suggest_many(cs.queries)
+    seconds = time.perf_counter() - t0
+    acc = float(np.mean([bool(s) and s[0].code == t for s, t in zip(suggestions, cs.truth)]))
+    top3 = float(np.mean([t in [x.code for x in s[:3]] for s, t in zip(suggestions, cs.truth)]))
+    # The baseline reads the same index: the remaining titles and the sheet labels.
+    same_index = pd.concat([cs.index.titles[["code", "title"]], cs.index.jobs[["code", "label"]].rename(columns={"label": "title"})], ignore_index=True)
+    base = float(np.mean(char_baseline(same_index, cs.queries) == np.asarray(cs.truth)))
+    print(plain(f"  1. codage de {num(len(cs.queries))} intitulés retirés de l'index et retapés : exactitude {acc:.3f}, bon code parmi les 3 premiers {top3:.3f} "
+                f"(TF-IDF de caractères sur le même index {base:.3f}) — cible ≥ {TARGET_CODING_ACC} : {verdict(acc >= TARGET_CODING_ACC)}, "
+                f"au-dessus de la référence : {verdict(acc > base)} ({num(seconds, 1)} s)"), flush=True)
+    # What bounds it: the same titles typed without noise (what is left is a title never seen, not the noise),
+    # held-out titles whose normalised text exists only under another code, and the same noisy titles left in the index.
+    clean = [gender_forms(t)[0] for t in cs.titles]
+    clean_acc = float(np.mean([bool(s) and s[0].code == t for s, t in zip(coder.suggest_many(clean), cs.truth)]))
+    codes_of: dict[str, set[str]] = {}
+    for code, title in zip(same_index["code"], same_index["title"]):
+        for form in gender_forms(title):
+            codes_of.setdefault(title_key(form), set()).add(code)
+    elsewhere = float(np.mean([bool(codes_of.get(title_key(c))) and t not in codes_of[title_key(c)] for c, t in zip(clean, cs.truth)]))
+    full = RomeNormaliser(official_reference(index)).fit()
+    in_index = float(np.mean([bool(s) and s[0].code == t for s, t in zip(full.suggest_many(cs.queries), cs.truth)]))
+    print(plain(f"     sans bruit, les mêmes intitulés retirés : {clean_acc:.3f} (l'écart à 0,90 vient de l'intitulé jamais vu, pas du bruit) ; "
+                f"intitulé retiré présent tel quel sous un autre code seulement : {elsewhere:.3f} ; "
+                f"les mêmes intitulés retapés mais laissés dans l'index : {in_index:.3f}"), flush=True)
     rs = ranking_set(index, 600, seed=12)
     ref = official_reference(index)
     model = evaluate(Matcher(rome=RomeNormaliser(ref).fit(), distance_filter=False).fit(rs.candidates, rs.offers).rank(10, details=False).frame, rs.truth, 10)
