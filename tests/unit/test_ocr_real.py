@@ -1,15 +1,25 @@
-"""The measured choice on real scans (``../shared/data/ocr_real``): no page read worse than raw Tesseract."""
+"""The measured choice on real scans (``../shared/data/ocr_real``) against bare Tesseract, the practitioner's baseline.
+
+Bare Tesseract is ``tesseract IMAGE stdout -l fra``, run here page by page
+(one OpenMP thread, as in the app's workers: the words do not depend on it).
+"""
 
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from sandbox.models.ocr import OcrPage, PageTask, cer, read_pages
 
-REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ocr_real"
+REPO_DIR = Path(__file__).resolve().parents[2]
+REAL = REPO_DIR.parent / "shared" / "data" / "ocr_real"
+WORSE_BY = 0.005  # no page worse than bare Tesseract by more than 0.5 CER point
+MEAN_RATIO = 0.85  # mean page CER at most 0.85 × bare Tesseract's
 
 pytestmark = [pytest.mark.tesseract, pytest.mark.slow]
 
@@ -22,17 +32,26 @@ def _pages() -> list[tuple[Path, str]]:
     return [(image, image.with_name(image.stem + ".gt.txt").read_text(encoding="utf-8")) for image in images]
 
 
-def test_no_real_page_is_read_worse_than_raw_and_the_mean_improves():
+def _bare(image: Path) -> str:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    run = subprocess.run(["tesseract", str(image), "stdout", "-l", "fra"], capture_output=True, check=True, env=env, timeout=600)
+    return run.stdout.decode("utf-8", "replace")
+
+
+def test_no_real_page_is_read_worse_than_bare_tesseract_and_the_mean_improves():
     pages = _pages()
+    with ThreadPoolExecutor(max_workers=2) as threads:
+        bare = list(threads.map(_bare, [image for image, _ in pages]))
     results = read_pages([PageTask(image.name, 1, path=str(image)) for image, _ in pages], jobs=2)
-    raw_cers, chosen_cers = [], []
-    for (image, truth), page in zip(pages, results):
+    bare_cers, our_cers, worse = [], [], []
+    for (image, truth), bare_text, page in zip(pages, bare, results):
         assert isinstance(page, OcrPage), page
         assert page.words, f"{image.name} : {page.reason}"  # never empty on a printed page
-        raw = page.raw if page.raw is not None else page  # the raw reading is the first one the choice makes
-        raw_cer, chosen_cer = cer(truth, raw.text), cer(truth, page.text)
-        assert chosen_cer <= raw_cer + 0.005, (image.name, page.variant, raw_cer, chosen_cer)
-        raw_cers.append(raw_cer)
-        chosen_cers.append(chosen_cer)
-    # measured: mean page CER 0.059 raw against 0.029 with the choice (the faded 1800 arrêtés gain most)
-    assert sum(chosen_cers) <= 0.85 * sum(raw_cers)
+        bare_cer, our_cer = cer(truth, bare_text), cer(truth, page.text)
+        if our_cer > bare_cer + WORSE_BY:
+            worse.append((image.stem, page.variant.value, round(bare_cer, 4), round(our_cer, 4)))
+        bare_cers.append(bare_cer)
+        our_cers.append(our_cer)
+    assert not worse, f"pages lues plus mal que par tesseract seul (page, lecture, CER brut, CER retenu) : {worse}"
+    # measured on the 28 pages: see the commit message of this test and `python -m bench ocr`
+    assert sum(our_cers) <= MEAN_RATIO * sum(bare_cers), (sum(our_cers) / len(pages), sum(bare_cers) / len(pages))

@@ -47,7 +47,7 @@ from sandbox.models.ocr.choice import (
     score_words,
     why,
 )
-from sandbox.models.ocr.layout import reading_order
+from sandbox.models.ocr.layout import reading_order, top_to_bottom
 from sandbox.models.ocr.cleanup import (
     TARGET_TEXT_HEIGHT,
     CleanupOptions,
@@ -387,6 +387,15 @@ def _to_input_coordinates(words: list[Word], result: CleanupResult | None, width
     return out
 
 
+def _in_order(words: list[Word], width: int, psm: int) -> list[Word]:
+    """Reading order of an automatically segmented page: paragraphs top to bottom on a single column (layout.py)."""
+    if psm != DEFAULT_PSM:
+        return words
+    if REORDER_COLUMNS:
+        return reading_order(words, width)
+    return top_to_bottom(words)
+
+
 @dataclass(frozen=True)
 class PageTask:
     """One page to read: its image, or the path of its file (opened and checked in the worker), and how.
@@ -505,9 +514,7 @@ def _read_once(task, reader, array, raw_path, width, height) -> OcrPage:
     variant = Variant.RAW if result is None else Variant.MANUAL
     path = raw_path if result is None and raw_path else reader.path_of(result.image if result is not None else array)
     words, score = reader.read(variant, path, task.psm)
-    words = _to_input_coordinates(words, result, width, height)
-    if task.psm == DEFAULT_PSM and REORDER_COLUMNS:
-        words = reading_order(words, width)
+    words = _in_order(_to_input_coordinates(words, result, width, height), width, task.psm)
     empty = None if words else empty_reason(to_grayscale(array))
     return _page(task, words, width, height, reader.start, psm=task.psm, variant=variant, readings=(score,),
                  reason=EMPTY_LABELS[empty] if empty else "", empty=empty,
@@ -555,9 +562,8 @@ def _read_best(task, reader, array, raw_path, width, height) -> OcrPage:
     chosen = choose([r[0] for r in readings])
     score, words, result = next(r for r in readings if r[0] is chosen)
     words = _to_input_coordinates(words, result, *gray.shape[::-1])
-    if psm == DEFAULT_PSM and REORDER_COLUMNS:
-        words = reading_order(words, gray.shape[1])
-        raw_words = reading_order(raw_words, gray.shape[1])
+    words = _in_order(words, gray.shape[1], psm)
+    raw_words = _in_order(raw_words, gray.shape[1], psm)
     if rotation:
         words = _unrotate(words, rotation, width, height)
     scores = tuple(r[0] for r in readings)
