@@ -98,3 +98,28 @@ def test_show_map_accepts_a_map_or_a_builder(monkeypatch, cache_key):
     maps.show_map(_demo_map(), key="k.map3", cache_key=cache_key)
     maps.show_map(_demo_map, key="k.map4", cache_key=None if cache_key is None else cache_key + "b")
     assert len(shown) == 2
+
+
+def test_a_cached_chart_is_what_st_altair_chart_sends_and_is_built_once(monkeypatch):
+    import altair as alt
+    import pandas as pd
+    from streamlit.elements import vega_charts
+
+    from sandbox.ui import charts
+
+    frame = pd.DataFrame({"jour": pd.date_range("2025-01-01", periods=3), "litres": [1.0, 2.5, 4.0]})
+    built = []
+
+    def build():
+        built.append(1)
+        return alt.Chart(frame).mark_line().encode(x="jour:T", y="litres:Q")
+
+    sent = []
+    monkeypatch.setattr(charts.st, "vega_lite_chart", lambda spec, width: sent.append(spec))
+    charts._spec.clear()
+    for _ in range(3):
+        assert charts.show_chart(build, cache_key="chart-a")
+    assert len(built) == 1 and len(sent) == 3
+    assert sent[0] == vega_charts._convert_altair_to_vega_lite_spec(build())
+    assert sent[0] is not sent[1]  # each run gets its own copy (Streamlit pops its datasets)
+    assert not charts.show_chart(lambda: None, cache_key="chart-none")

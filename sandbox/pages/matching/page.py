@@ -25,6 +25,7 @@ from sandbox.privacy import new_key
 from sandbox.sheet.report import DataSummary, RunSummary, Stopwatch
 from sandbox.text import num, pct, typography
 from sandbox.ui import explain, kpi, page_header, show_warnings
+from sandbox.ui.charts import show_chart
 from sandbox.ui.inputs import frame_key, input_source
 from sandbox.pages.matching.views import (
     coding_tab,
@@ -132,7 +133,7 @@ with tab_c:
     if rows.empty:
         st.info(typography("Aucune offre dans le rayon de mobilité de ce candidat : élargissez le rayon ou désactivez le filtre."))
     else:
-        st.altair_chart(score_bars(rows, by_candidate.weights, "offer_title"), width="stretch")
+        show_chart(lambda: score_bars(rows, by_candidate.weights, "offer_title"), cache_key=f"matching:{run_key}:{wkey}:{k}:offers:{chosen}")
         match_cards(rows, by_candidate.weights, "offer_title", key=f"{KEY}.cards_c")
     related_jobs(by_candidate.related_for(chosen), by_candidate.weights)
 with tab_o:
@@ -143,7 +144,7 @@ with tab_o:
     if rows_o.empty:
         st.info(typography("Aucun candidat dont le rayon de mobilité atteint cette offre."))
     else:
-        st.altair_chart(score_bars(rows_o, by_offer.weights, "candidate_id"), width="stretch")
+        show_chart(lambda: score_bars(rows_o, by_offer.weights, "candidate_id"), cache_key=f"matching:{run_key}:{wkey}:{k}:candidates:{chosen_o}")
         match_cards(rows_o, by_offer.weights, "candidate_id", key=f"{KEY}.cards_o")
 
 truth = truth_from_column(candidates.frame)

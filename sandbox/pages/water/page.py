@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
@@ -177,7 +179,9 @@ try:
         data_params = (kind, unit, freq, float(stuck_days))
         token = shared_sample_token(f"{KEY}.readings", "water/readings", READINGS, "drop")
         homes_token = ("sans",) if homes is None else shared_sample_token(f"{KEY}.homes", "water/households", HOUSEHOLDS, "drop")
+        chart_key = None  # charts of an upload are converted on each run; the sample's once for all sessions
         if token is not None and homes_token is not None:  # sample data only: one result for every session
+            chart_key = hashlib.sha1(repr((token, data_params, homes_token, params)).encode()).hexdigest()
             prepared, prep_seconds = shared_readings(token, data_params, readings)
             result, seconds = shared_analysis(token, data_params, homes_token, params, prepared,
                                               homes.frame if homes is not None else None)
@@ -195,13 +199,13 @@ st.subheader("Résultats", anchor=False)
 st.caption(" ".join(result.summary()[:1]) + (f" {result.households_note}" if result.households_note else ""))
 tabs = st.tabs(["Qualité des données", "Fuites", "Un foyer", "Profils et journées inhabituelles", "Campagne", "Téléchargements"])
 with tabs[0]:
-    quality_tab(result)
+    quality_tab(result, chart_key)
 with tabs[1]:
-    leaks_tab(result)
+    leaks_tab(result, chart_key)
 with tabs[2]:
-    household_tab(result, KEY)
+    household_tab(result, KEY, chart_key)
 with tabs[3]:
-    profiles_tab(result)
+    profiles_tab(result, chart_key)
 with tabs[4]:
     campaign = campaign_tab(result, homes.frame if homes is not None else None, KEY)
 with tabs[5]:

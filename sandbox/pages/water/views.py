@@ -20,6 +20,7 @@ from sandbox.models.water.peers import ABOVE
 from sandbox.models.water.quality import STATUS_CHECK, STATUS_OK
 from sandbox.text import num, pct, plural, q, typography
 from sandbox.ui import kpi
+from sandbox.ui.charts import show_chart
 from sandbox.pages.water.charts import (
     household_chart,
     hourly_chart,
@@ -45,23 +46,26 @@ def table(frame: pd.DataFrame, height: int = 280) -> None:
     st.dataframe(frame, hide_index=True, height=height, column_config=config)
 
 
-def quality_tab(a: WaterAnalysis) -> None:
+def _key(chart_key: str | None, *parts) -> str | None:
+    """The cache key of one chart of the analysis *chart_key* (None: not cached)."""
+    return None if chart_key is None else ":".join(map(str, (chart_key, *parts)))
+
+
+def quality_tab(a: WaterAnalysis, chart_key: str | None = None) -> None:
     meters = a.quality.meters
     status = meters["état"].value_counts()
     c1, c2, c3 = st.columns(3)
     c1.metric("Compteurs sans problème", num(status.get(STATUS_OK, 0)))
     c2.metric("Compteurs à vérifier", num(status.get(STATUS_CHECK, 0)))
     c3.metric("Heures couvertes (moyenne)", pct(float(meters["couverture"].mean()) if len(meters) else 0.0))
-    chart = quality_chart(a.quality)
-    if chart is not None:
-        st.altair_chart(chart, width="stretch")
+    show_chart(lambda: quality_chart(a.quality), cache_key=_key(chart_key, "quality"))
     for note in a.quality.notes:
         st.caption(note)
     st.markdown(typography("**Problèmes par compteur** (une lacune n'est jamais prise pour une fuite ; les périodes bloquées ou figées sont écartées de l'analyse)"))
     table(a.quality.issues, 300)
 
 
-def leaks_tab(a: WaterAnalysis) -> None:
+def leaks_tab(a: WaterAnalysis, chart_key: str | None = None) -> None:
     leaks = a.leaks
     ongoing = leaks.ongoing()
     c1, c2, c3 = st.columns(3)
@@ -73,11 +77,9 @@ def leaks_tab(a: WaterAnalysis) -> None:
     with c3:
         kpi("Délai avant l'alerte", a.detection_days(), BILLING_DELAY_DAYS, unit="jours", decimals=1,
             help=typography("Du début estimé de la fuite à l'alerte, comparé à la découverte à la facture (relevé semestriel : 91 jours en moyenne)."))
-    chart = leaks_chart(leaks)
-    if chart is None:
+    if not show_chart(lambda: leaks_chart(leaks), cache_key=_key(chart_key, "leaks")):
         st.info(typography("Aucun débit continu la nuit : pas de fuite probable avec ces réglages."))
         return
-    st.altair_chart(chart, width="stretch")
     table(leaks.to_frame(), 260)
 
 
@@ -85,7 +87,7 @@ def _meter_label(a: WaterAnalysis, meter: str, leak_meters: set[str]) -> str:
     return f"{meter} — fuite probable" if meter in leak_meters else meter
 
 
-def household_tab(a: WaterAnalysis, key: str) -> None:
+def household_tab(a: WaterAnalysis, key: str, chart_key: str | None = None) -> None:
     leak_meters = {x.meter for x in a.leaks.ongoing()}
     meters = a.analysed_meters()
     if not meters:
@@ -95,7 +97,7 @@ def household_tab(a: WaterAnalysis, key: str) -> None:
     meter = st.selectbox("Foyer", ordered, format_func=lambda m: _meter_label(a, m, leak_meters), key=f"{key}.meter",
                          help="Les foyers avec une fuite probable en cours sont en tête de liste.")
     alerts = a.leaks.for_meter(meter)
-    st.altair_chart(household_chart(a.series, meter, alerts), width="stretch")
+    show_chart(lambda: household_chart(a.series, meter, alerts), cache_key=_key(chart_key, "household", meter))
     for alert in alerts:
         state = "toujours en cours à la fin des relevés" if alert.ongoing else f"arrêtée après le {alert.last_seen:%d/%m/%Y}"
         st.error(typography(
@@ -106,14 +108,16 @@ def household_tab(a: WaterAnalysis, key: str) -> None:
             icon=":material/water_damage:",
         )
     if alerts and a.series.hourly:
-        st.altair_chart(hourly_chart(a.series, meter, alerts[-1].start, night=(a.params.night_start, a.params.night_end)), width="stretch")
+        show_chart(lambda: hourly_chart(a.series, meter, alerts[-1].start, night=(a.params.night_start, a.params.night_end)),
+                   cache_key=_key(chart_key, "hourly", meter))
     issues = a.quality.for_meter(meter)
     if not issues.empty:
         st.warning(typography("Qualité des relevés de ce compteur : " + " ; ".join(f"{p} ×{n}" for p, n in zip(issues["problème"], issues["nombre"]))),
                    icon=":material/rule:")
     peer = a.peers.row(meter)
     if peer and peer["comparable"]:
-        st.altair_chart(peers_chart(a.peers.peers_of(meter), peer["litres_jour"], peer["moyenne"], peer["econome"]), width="stretch")
+        show_chart(lambda: peers_chart(a.peers.peers_of(meter), peer["litres_jour"], peer["moyenne"], peer["econome"]),
+                   cache_key=_key(chart_key, "peers", meter))
         st.caption(typography(f"Comparé aux {peer['groupe']} ({plural(int(peer['pairs']), 'foyer')}) sur les {num(a.peers.period_days)} derniers jours : {peer['position']}."))
     elif peer:
         st.caption(typography(f"Pas de comparaison pour ce foyer : {peer['raison']}."))
@@ -134,12 +138,10 @@ def household_tab(a: WaterAnalysis, key: str) -> None:
         st.caption(f"{num(len(text))} caractères, {plural(sms_segments(text), 'SMS')}.")
 
 
-def profiles_tab(a: WaterAnalysis) -> None:
-    chart = profiles_chart(a.segments.profiles_frame())
-    if chart is None:
+def profiles_tab(a: WaterAnalysis, chart_key: str | None = None) -> None:
+    if not show_chart(lambda: profiles_chart(a.segments.profiles_frame()), cache_key=_key(chart_key, "profiles")):
         st.info("Les profils demandent des relevés horaires et au moins quelques dizaines de foyers.")
     else:
-        st.altair_chart(chart, width="stretch")
         st.caption("Chaque profil reçoit un conseil adapté dans les messages (douche le matin, machines le soir, arrosage l'été…).")
     st.markdown(typography(f"**Journées inhabituelles** ({num(len(a.unusual))}) : loin des habitudes du foyer, avec la raison."))
     table(a.unusual.to_frame(), 280)
