@@ -7,8 +7,9 @@ time, on the sample data. Measured per page view: first paint (the page's
 title is drawn) and settle (the script has finished and no spinner is
 left), errors (an exception box, the app's « erreur inattendue », a page
 that never settles within ``BENCH_PAGE_TIMEOUT`` s); for the server: CPU
-seconds per page view and resident memory per session. The baseline is one
-session alone, measured in the same run on the same warm server.
+seconds per page view (and per page for the session alone) and resident
+memory per session. The baseline is one session alone, measured in the
+same run on the same server after a first pass has filled the caches.
 
 Goal (issue 14): 30 sessions, no error, p95 settle ≤ 10 s.
 The machine's other work shows in the figures: run it on a quiet machine.
@@ -106,13 +107,17 @@ def start_server(tmp: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("le serveur Streamlit n'a pas démarré")
 
 
-async def open_pages(context, url: str, pages: list, timeout_s: float) -> list[dict]:
-    """One session: open each page by its URL, time the first paint and the settle."""
+async def open_pages(context, url: str, pages: list, timeout_s: float, pid: int | None = None) -> list[dict]:
+    """One session: open each page by its URL, time the first paint and the settle.
+
+    With *pid* (a session alone), also the server CPU seconds of each page view.
+    """
     tab = await context.new_page()
     views = []
     for entry in pages:
-        view = {"page": entry.key, "paint": None, "settle": None, "error": ""}
+        view = {"page": entry.key, "paint": None, "settle": None, "error": "", "cpu": None}
         start = time.perf_counter()
+        cpu_start = cpu_seconds(pid) if pid is not None else 0.0
         try:
             await tab.goto(f"{url}/{entry.url}", timeout=timeout_s * 1000)
             await tab.locator("h1").first.wait_for(timeout=timeout_s * 1000)
@@ -137,6 +142,9 @@ async def open_pages(context, url: str, pages: list, timeout_s: float) -> list[d
                 view["error"] = "page introuvable"
         except Exception as exc:  # a timeout is a failed page view, recorded
             view["error"] = type(exc).__name__
+        if pid is not None:
+            await asyncio.sleep(0.3)  # the last messages of the run
+            view["cpu"] = cpu_seconds(pid) - cpu_start
         views.append(view)
     return views
 
@@ -154,14 +162,18 @@ async def workshop(url: str, sessions: int, pid: int, timeout_s: float) -> dict:
     pages = registry.available_demos()
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        warm = await browser.new_context()  # one visit first, and one full pass alone: the baseline
+        warm = await browser.new_context()  # one pass to fill the caches (not measured)
         await (await warm.new_page()).goto(url)
-        alone_cpu = cpu_seconds(pid)
-        alone = await open_pages(warm, url, pages, timeout_s)
-        alone_cpu = cpu_seconds(pid) - alone_cpu
+        await open_pages(warm, url, pages, timeout_s)
         await warm.close()
+        single = await browser.new_context()  # then one full pass alone, warm: the baseline
+        alone_cpu = cpu_seconds(pid)
+        alone = await open_pages(single, url, pages, timeout_s, pid=pid)
+        alone_cpu = cpu_seconds(pid) - alone_cpu
+        await single.close()
 
         rss_before = rss_mb(pid)
+        load_before = os.getloadavg()[0]
         cpu_before = cpu_seconds(pid)
         contexts = [await browser.new_context() for _ in range(sessions)]
         start = time.perf_counter()
@@ -169,11 +181,12 @@ async def workshop(url: str, sessions: int, pid: int, timeout_s: float) -> dict:
         wall = time.perf_counter() - start
         cpu = cpu_seconds(pid) - cpu_before
         rss_after = rss_mb(pid)
+        load_after = os.getloadavg()[0]
         for c in contexts:
             await c.close()
         await browser.close()
     return {"alone": alone, "alone_cpu": alone_cpu, "views": [v for r in results for v in r], "wall": wall, "cpu": cpu,
-            "rss_before": rss_before, "rss_after": rss_after, "pages": [p.key for p in pages]}
+            "rss_before": rss_before, "rss_after": rss_after, "pages": [p.key for p in pages], "load": (load_before, load_after)}
 
 
 def report(result: dict, sessions: int) -> None:
@@ -181,14 +194,14 @@ def report(result: dict, sessions: int) -> None:
     alone = {v["page"]: v for v in result["alone"]}
     errors = [v for v in views if v["error"] or v["settle"] is None]
     print(f"{sessions} sessions × {len(result['pages'])} pages = {len(views)} pages vues en {result['wall']:.1f} s ; erreurs : {len(errors)}")
-    print(f"{'page':<12}{'seul (s)':>10}{'peinture méd/p95':>20}{'stabilisée méd/p95':>22}{'erreurs':>9}")
+    print(f"{'page':<12}{'seul (s)':>10}{'CPU seul (s)':>14}{'peinture méd/p95':>20}{'stabilisée méd/p95':>22}{'erreurs':>9}")
     for key in result["pages"]:
         mine = [v for v in views if v["page"] == key]
         paint = [v["paint"] for v in mine if v["paint"] is not None]
         settle = [v["settle"] for v in mine if v["settle"] is not None]
         base = alone[key]["settle"]
         print(
-            f"{key:<12}{(base or float('nan')):>10.1f}"
+            f"{key:<12}{(base or float('nan')):>10.1f}{(alone[key]['cpu'] or float('nan')):>14.2f}"
             f"{statistics.median(paint) if paint else float('nan'):>10.1f}/{pct(paint, 0.95):<9.1f}"
             f"{statistics.median(settle) if settle else float('nan'):>11.1f}/{pct(settle, 0.95):<10.1f}"
             f"{sum(1 for v in mine if v['error'] or v['settle'] is None):>9}"
@@ -200,6 +213,7 @@ def report(result: dict, sessions: int) -> None:
     print(f"stabilisation p95 : {p95:.1f} s ({p95 / base:.1f} × une session seule, {base:.1f} s) ; objectif ≤ {GOAL_P95_S:.0f} s : "
           f"{'atteint' if p95 <= GOAL_P95_S and not errors else 'non atteint'}")
     print(f"CPU serveur par page vue : {result['cpu'] / max(1, len(views)):.2f} s (seul : {result['alone_cpu'] / max(1, len(result['alone'])):.2f} s)")
+    print(f"charge de la machine (moyenne sur 1 min, {os.cpu_count()} cœurs) : {result['load'][0]:.1f} au début, {result['load'][1]:.1f} à la fin")
     print(f"mémoire : {result['rss_before']:.0f} → {result['rss_after']:.0f} Mo, soit {(result['rss_after'] - result['rss_before']) / sessions:.1f} Mo par session")
     for v in errors[:10]:
         print(f"  erreur : {v['page']} — {v['error'] or 'non stabilisée'}")
