@@ -34,6 +34,8 @@ from sandbox.models.matching._skills import SkillNormaliser
 
 #: Offers of close jobs (« métiers proches ») listed per candidate, at most.
 RELATED_K = 5
+#: Largest (candidate words × offers) plain TF-IDF block kept dense (float32: 4 bytes each).
+DENSE_PLAIN = 60_000_000
 
 
 class Matcher:
@@ -194,8 +196,14 @@ class Matcher:
         ref_docs = [ref.sheet_words(code) for code in ref.jobs["code"] if not ref.is_official or code in used]
         self.text_ = TextSimilarity(min_df=2, word_weight=3.0, max_words=12000).fit(self.offers_.docs, always=ref_docs)
         self.words_ = WordTfidf().fit(self.offers_.docs)
-        self._offer_plain = self.words_.side(self.words_.transform(self.offers_.docs))
-        self._candidate_plain = self.words_.transform(self.candidates_.docs)
+        offer_plain = self.words_.side(self.words_.transform(self.offers_.docs))
+        candidate_plain = self.words_.transform(self.candidates_.docs)
+        # Only the word features some candidate has count; as a dense block when it is small enough,
+        # so that each chunk is one sparse × dense product (no sparse result to build and densify).
+        used = np.unique(candidate_plain.indices)
+        self._candidate_plain = candidate_plain[:, used].tocsr()
+        side = offer_plain.tocsr()[used]
+        self._plain_side = np.ascontiguousarray(side.toarray(), dtype=np.float32) if len(used) * side.shape[1] <= DENSE_PLAIN else side.tocsc()
         self._offer_words = self.text_.transform(self.offers_.docs, fuzzy=False)
         self._text_side = self.text_.side(self._offer_words)
         self._candidate_words = self.text_.transform(self.candidates_.docs, fuzzy=True)
@@ -212,9 +220,12 @@ class Matcher:
     # ---------------------------------------------------------------- parts
     def _text(self, ci: np.ndarray, oj: np.ndarray) -> np.ndarray:
         """The text part: the larger of the word + n-gram cosine and the plain word TF-IDF cosine."""
-        text = self.text_.block(self._candidate_words[ci], self._text_side[:, oj], self._candidate_norms[ci])
-        side = self._offer_plain if len(oj) == self._offer_plain.shape[1] else self._offer_plain[:, oj]
-        return np.maximum(text, self.words_.block(self._candidate_plain[ci], side))
+        every = len(oj) == self._text_side.shape[1] and np.array_equal(oj, np.arange(len(oj)))
+        text = self.text_.block(self._candidate_words[ci], self._text_side if every else self._text_side[:, oj], self._candidate_norms[ci])
+        side = self._plain_side if every else self._plain_side[:, oj]
+        plain = self._candidate_plain[ci] @ side
+        plain = plain.toarray() if hasattr(plain, "toarray") else plain
+        return np.maximum(text, plain, out=text)
 
     def _job(self, ci: np.ndarray, oj: np.ndarray) -> np.ndarray:
         job = self.job_part_

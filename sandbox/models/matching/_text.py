@@ -85,6 +85,22 @@ _RULES: tuple[tuple[str, str], ...] = (
 )
 
 
+class _FoldTable(dict):
+    """``str.translate`` table of the non-ASCII characters: ligatures and marks first, then accents
+    stripped and anything else non-ASCII dropped (each character's mapping computed once)."""
+
+    _SPECIAL = {"œ": "oe", "æ": "ae", "’": "'", "\u00b7": ".", "\u2022": "."}
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        value = strip_accents(self._SPECIAL.get(char, char)).encode("ascii", "ignore").decode("ascii")
+        self[code] = value
+        return value
+
+
+_FOLD = _FoldTable()
+
+
 def fold(text: object) -> str:
     """Lower-case *text* and remove accents, ligatures and inclusive-writing marks.
 
@@ -95,8 +111,7 @@ def fold(text: object) -> str:
         return ""
     raw = str(text).lower()
     if not raw.isascii():
-        raw = raw.replace("œ", "oe").replace("æ", "ae").replace("’", "'").replace("\u00b7", ".").replace("\u2022", ".")
-        raw = strip_accents(raw).encode("ascii", "ignore").decode("ascii")
+        raw = raw.translate(_FOLD)  # per character, as the NFKD decomposition and the ASCII filter are
     if "/" in raw:
         raw = _HF.sub(" ", raw)
     if "(" in raw:
