@@ -200,7 +200,7 @@ def real_scans() -> None:
     bare_text, bare_time = {}, {}
     for image, _, _ in pages:
         bare_text[image], bare_time[image] = _bare_read(image)
-    results = read_pages([PageTask(image.name, 1, path=str(image)) for image, _, _ in pages], jobs=1)
+    results = read_pages([PageTask(image.name, 1, path=str(image), timeout=1500) for image, _, _ in pages], jobs=1)  # no page cut short
     rows, worse = [], []
     print(f"   {'page':<18} {'brut':>7} {'retenu':>7}  {'lecture retenue':<24} {'t brut':>7} {'t nous':>7}")
     for (image, truth, _), page in zip(pages, results):
