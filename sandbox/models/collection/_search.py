@@ -1,7 +1,7 @@
 """The search: PyVRP's iterated local search under a wall-clock deadline, a fleet descent, and parallel runs.
 
 One run (:func:`descend`) searches with a loose fleet first when the real one
-is tight (then takes it down to the real fleet one route at a time), then
+is tight (then takes it down to the real fleet a few routes at a time), then
 with the whole fleet, then with one truck fewer while that pays, then goes
 on from the best. :func:`search` runs *workers* such runs at once, each in
 its own process with its own seed (the first one in this process, reporting
@@ -151,11 +151,12 @@ def tight(data, n_vehicles: int) -> bool:
 
 
 def shrink(data, solution, n_vehicles: int, seed: int, start: float, end: float, limit: float, max_iterations, progress):
-    """A plan of at most *n_vehicles* routes from *solution*, feasible with more: one route fewer at a time.
+    """A plan of at most *n_vehicles* routes from *solution*, feasible with more: a few routes fewer at a time.
 
-    The route with the fewest points is dropped and the search, its points
-    put back by the local search, stops at the first feasible plan; each step
-    gets half the time left at most. Returns the plan in *data* (infeasible
+    Each step drops the routes with the fewest points (half the excess over
+    the fleet, at least one) and searches, their points put back by the
+    local search, until the first feasible plan; each step gets half the
+    time left at most. Returns the plan in *data* (infeasible
     if a step failed: the search that follows goes on from it) and the
     iterations.
     """
@@ -163,9 +164,11 @@ def shrink(data, solution, n_vehicles: int, seed: int, start: float, end: float,
     used = sum(1 for r in solution.routes() if r.num_clients())
     while used > n_vehicles and solution.is_feasible():
         now = time.perf_counter()
-        fewer = with_fleet(data, used - 1)
-        smallest = min(range(len(solution.routes())), key=lambda k: solution.routes()[k].num_clients() or math.inf)
-        warm = make_solution(fewer, activities(solution, skip_route=smallest))
+        target = used - math.ceil((used - n_vehicles) / 2)  # halve the excess: a few steps even from hundreds of routes
+        fewer = with_fleet(data, target)
+        routes = activities(solution)
+        routes.sort(key=lambda acts: -sum(1 for a in acts if a.is_client()))
+        warm = make_solution(fewer, routes[:target])
         solution, more, _, _ = run_ils(fewer, seed + used, Deadline(start, now + (end - now) * 0.5, limit, max_iterations, progress,
                                                                      until_feasible=True), initial=warm)
         iterations += more
@@ -176,7 +179,7 @@ def shrink(data, solution, n_vehicles: int, seed: int, start: float, end: float,
 
 
 def descend(data, n_vehicles: int, seed: int, start: float, limit: float, max_iterations, progress,
-            min_vehicles: int = 1, initial=None, end: float | None = None):
+            min_vehicles: int = 1, initial=None, end: float | None = None, loose: bool = True):
     """Search with a loose fleet, then the whole fleet, then one truck fewer while that pays; go on from the best.
 
     A search started at random on a tight fleet (every truck nearly full)
@@ -188,14 +191,16 @@ def descend(data, n_vehicles: int, seed: int, start: float, limit: float, max_it
     fewer finds the plans that use fewer trucks when they are shorter. Each
     attempt is made only if the time left is well above what building a
     solution took. The run ends at *end* (default ``start + limit``; *limit*
-    is the whole call's budget, for progress reports). Returns the best
+    is the whole call's budget, for progress reports). With *loose* False,
+    the search starts with the real fleet (slower to a good plan, but safer
+    when the trucks are full to the last place). Returns the best
     solution, the iterations, the fleet of the search that found it and its
     last penalties.
     """
     end = start + limit if end is None else end
     span = max(end - start, 1e-9)
     iterations = 0
-    if RELAX_SHARE and initial is None and tight(data, n_vehicles):
+    if loose and RELAX_SHARE and initial is None and tight(data, n_vehicles):
         relaxed = with_fleet(data, data.num_clients)
         now = time.perf_counter()
         loose, iterations, _, _ = run_ils(relaxed, seed, Deadline(start, now + (end - now) * RELAX_SHARE, limit, max_iterations,
@@ -301,7 +306,7 @@ def warm_up(workers: int) -> None:
             pass
 
 
-def _remote_descend(data, n_vehicles, seed, end_wall, limit, max_iterations, min_vehicles, initial):
+def _remote_descend(data, n_vehicles, seed, end_wall, limit, max_iterations, min_vehicles, initial, loose):
     """One :func:`descend` in a worker process, ending at *end_wall* (``time.time()`` seconds).
 
     *initial* and the solution returned are packed (:func:`pack`). Returns
@@ -313,17 +318,18 @@ def _remote_descend(data, n_vehicles, seed, end_wall, limit, max_iterations, min
         return None
     best, iterations, fleet, penalties = descend(
         data, n_vehicles, seed, now, limit, max_iterations, None, min_vehicles=min_vehicles,
-        initial=None if initial is None else unpack(data, initial), end=now + max(remaining, 0.0))
+        initial=None if initial is None else unpack(data, initial), end=now + max(remaining, 0.0), loose=loose)
     return pack(best), iterations, fleet, penalties
 
 
 def _remote_ils(data, seed, end_wall, limit, max_iterations, initial, penalties):
-    """One :func:`run_ils` in a worker process from the packed *initial*, ending at *end_wall*; None if too late."""
+    """One :func:`run_ils` in a worker process from the packed *initial* (None: at random), ending at *end_wall*; None if late."""
     now, remaining = time.perf_counter(), end_wall - time.time()
     if max_iterations is None and remaining < 0.2:
         return None
     best, iterations, _, last = run_ils(data, seed, Deadline(now, now + remaining, limit, max_iterations, None),
-                                        initial=unpack(data, initial), polish=False, penalties=penalties)
+                                        initial=None if initial is None else unpack(data, initial), polish=False,
+                                        penalties=penalties)
     return pack(best), iterations, last
 
 
@@ -353,10 +359,13 @@ def search(data, n_vehicles: int, seed: int, start: float, limit: float, max_ite
     """*workers* searches at once that share their best plan, within the same deadline.
 
     First, every worker runs its own fleet descent (:func:`descend`, seed
-    ``seed + w × SEED_STRIDE``) for :data:`FIRST_EPOCH` of the time; then, in
-    each of :data:`EPOCHS` epochs, every worker goes on from the best plan so
-    far with its own seed and penalties, so that the second core searches
-    around the best plan instead of repeating the first one's work. Worker 0
+    ``seed + w × SEED_STRIDE``; odd workers start with the real fleet even
+    when it is tight, the safer way when trucks are full to the last place)
+    for :data:`FIRST_EPOCH` of the time; then, in each of :data:`EPOCHS`
+    epochs, every worker goes on from the best plan so far (from a random
+    one while none is feasible) with its own seed and penalties, so that the
+    second core searches around the best plan instead of repeating the
+    first one's work. Worker 0
     runs here (with *progress*), the others in worker processes. Ties go to
     the lowest worker, so the result depends only on the seed and the number
     of workers when the search is bounded by iterations. Returns the best
@@ -372,7 +381,7 @@ def search(data, n_vehicles: int, seed: int, start: float, limit: float, max_ite
     try:
         pool = _pool(workers - 1)
         futures = [pool.submit(_remote_descend, data, n_vehicles, seed + w * SEED_STRIDE, first_end + wall, limit, max_iterations,
-                               min_vehicles, packed) for w in range(1, workers)]
+                               min_vehicles, packed, w % 2 == 0) for w in range(1, workers)]
     except (OSError, RuntimeError):  # no process can be started here: search alone
         best, iterations, _, _ = descend(data, n_vehicles, seed, start, limit, max_iterations, progress, min_vehicles, initial)
         return best, iterations
@@ -392,7 +401,7 @@ def search(data, n_vehicles: int, seed: int, start: float, limit: float, max_ite
         if max_iterations is None and epoch_end - time.perf_counter() < 0.3:
             continue
         fleet_data = with_fleet(data, fleet)
-        packed = pack(best)
+        packed = pack(best) if best.is_feasible() else None  # no feasible plan yet: start again at random
         futures = []
         for w in range(1, workers):
             try:
@@ -403,7 +412,7 @@ def search(data, n_vehicles: int, seed: int, start: float, limit: float, max_ite
                 futures.append(None)
         local, more, _, states[0] = run_ils(fleet_data, seed + epoch * EPOCH_STRIDE,
                                             Deadline(start, epoch_end, limit, max_iterations, progress),
-                                            initial=best, polish=False, penalties=states[0])
+                                            initial=None if packed is None else best, polish=False, penalties=states[0])
         iterations += more
         candidates = [local]
         for w, outcome in enumerate(_collect(futures, epoch_end + wall, limit, max_iterations), start=1):
