@@ -344,15 +344,30 @@ class Matcher:
                 return np.argpartition(-score, kk - 1, axis=1)[:, :kk]
             return np.tile(np.arange(score.shape[1]), (score.shape[0], 1))
 
+        def related_rows(ci: np.ndarray, score: np.ndarray, text: np.ndarray):
+            """The k_rel best offers of close jobs per candidate (−inf where fewer): close pairs are few,
+            so they are sorted as a list rather than partitioned as a full matrix."""
+            close = job.related[job.candidate_code[ci]][:, job.offer_code[offer_idx]]
+            r, c = np.nonzero(close)
+            values = score[r, c]
+            finite = np.isfinite(values)
+            r, c, values = r[finite], c[finite], values[finite]
+            order = np.lexsort((-values, r))
+            r, c, values = r[order], c[order], values[order]
+            pos = np.arange(len(r)) - np.searchsorted(r, np.arange(len(ci)))[r]
+            keep = pos < k_rel
+            top = np.zeros((len(ci), k_rel), dtype=np.int64)
+            best = np.full((len(ci), k_rel), -np.inf, dtype=score.dtype)
+            top[r[keep], pos[keep]] = c[keep]
+            best[r[keep], pos[keep]] = values[keep]
+            rows = np.arange(len(ci))[:, None]
+            return ci[rows].repeat(k_rel, axis=1), offer_idx[top], best, text[rows, top]
+
         def work(ci: np.ndarray):
             score, text = self._chunk(ci, offer_idx, w, offer_skill_weights)
             related = None
             if want_related:
-                close = job.related[job.candidate_code[ci]][:, job.offer_code[offer_idx]]
-                rel_score = np.where(close, score, -np.inf)
-                top = top_rows(rel_score, k_rel)
-                rows = np.arange(len(ci))[:, None]
-                related = (ci[rows].repeat(top.shape[1], axis=1), offer_idx[top], rel_score[rows, top], text[rows, top])
+                related = related_rows(ci, score, text)
             if direction == BEST_OFFERS:
                 top = top_rows(score, min(k_eff, score.shape[1]))
                 rows = np.arange(len(ci))[:, None]
