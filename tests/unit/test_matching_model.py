@@ -170,3 +170,48 @@ def test_training_is_proposed_for_missing_required_skills():
     row = match(candidates, offers, k=1).frame.iloc[0]
     assert row["missing_required"] == "liaison froide ; CAP cuisine"
     assert "remise en température" in row["trainings"] and "CAP cuisine" in row["trainings"]
+
+
+# -- speed without changing the answers (issue 11 performance) ------------------------------------
+
+
+def test_the_fuzzy_shortlist_finds_the_key_a_full_scan_finds(monkeypatch):
+    """Above EXACT_KEYS forms the skill look-up scores a shortlist only: on typed-with-a-typo forms it
+    must return the key a full rapidfuzz scan returns, and nothing for words no form is close to."""
+    from rapidfuzz import fuzz, process
+
+    from sandbox.models.matching import _skills
+
+    keys = SkillNormaliser().fit().keys_
+    rng = np.random.default_rng(0)
+    queries = []
+    for k in [keys[int(i)] for i in rng.choice(len(keys), 150, replace=False)]:
+        p = int(rng.integers(1, max(2, len(k) - 1)))
+        queries.append(k[:p] + k[p + 1 :])  # one letter dropped
+    queries += ["zzzz qqqq", "xylophon", "tondeus autoport zzz"]
+    monkeypatch.setattr(_skills, "EXACT_KEYS", 10)
+    shortlisted = _skills.FuzzyKeys(keys)
+    assert shortlisted._grams is not None  # the shortlist path is the one tested
+    found = shortlisted.best(queries, 85.0)
+    for q, (position, score) in zip(queries, found):
+        full = process.extractOne(q, keys, scorer=fuzz.ratio, score_cutoff=85.0)
+        assert (keys[position] if position >= 0 else None) == (full[0] if full else None), q
+        assert score == (full[1] if full else 0.0)
+    assert sum(position >= 0 for position, _ in found) >= 140
+
+
+def test_parsing_a_whole_column_equals_parsing_cell_by_cell():
+    cells = [
+        "netoyage des locaux, auto-laveuse ; SST",
+        "HACCP et liaison froide ; BAFA en cours",
+        "soudure à l'arc / lecture de plans ; permis poids-lourd",
+        "techniques de pose, de finiton",
+        None,
+        "",
+        "compétence inconnue du référentiel, autre chose",
+    ]
+    extra = ["lecture de plans", "soudure à l'arc"]
+    batch = SkillNormaliser().fit(extra_skills=extra).parse_many(cells)
+    single = SkillNormaliser().fit(extra_skills=extra)
+    assert batch == [single.parse(c) for c in cells]
+    assert "nettoyage des locaux" in batch[0] and "sauveteur secouriste du travail" in batch[0]
