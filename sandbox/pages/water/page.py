@@ -73,13 +73,13 @@ def prepare_readings(frame: pd.DataFrame, warnings: tuple, mapping: tuple, filen
     return _prepare(Validated(frame, warnings, dict(mapping), filename, input_rows), data_params)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)  # as many as the per-session cache held (a prepared sample is large)
 def shared_readings(token: tuple, data_params: tuple, _readings: Validated) -> tuple[Prepared, float]:
     """:func:`prepare_readings` of the sample, shared by every session (the same for all: nothing personal)."""
     return _prepare(_readings, data_params)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def shared_analysis(token: tuple, data_params: tuple, homes_token: tuple | None, params: WaterParams,
                     _prepared: Prepared, _homes: pd.DataFrame | None) -> tuple[WaterAnalysis, float]:
     """:func:`run_analysis` on the sample readings (and sample households), shared by every session.
