@@ -46,3 +46,17 @@ def pytest_collection_modifyitems(config, items):
             reason = reason or tesseract_missing_reason() or "ok"
             if reason != "ok":
                 item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module():
+    """Restore ``sys.modules["__main__"]`` after each test.
+
+    ``AppTest.from_function`` runs its script as ``__main__`` from a temporary
+    file; a process pool started later in the same pytest worker (spawn or
+    forkserver) would re-run that vanished script in its children and break.
+    """
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main

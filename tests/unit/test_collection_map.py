@@ -77,4 +77,4 @@ def test_why_this_point_shows_ids_and_site_names_as_text_in_markdown():
     for point in ("B", image):
         text = plan.explain(point).text
         assert "![h](" not in text and not re.search(r"(?<!\\)\]\(", text)  # no live link or image syntax
-        assert "!\\[h\\](http://x.example/p.png)" in text or point == image  # shown, escaped
+        assert "!\\[h\\](http\\://x.example/p.png)" in text or point == image  # shown, escaped
