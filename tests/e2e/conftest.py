@@ -16,12 +16,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from streamlit_helpers import wait_for_server
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -78,18 +77,7 @@ def app_url(tmp_path_factory):
     with open(log_path, "wb") as log:
         server = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail("le serveur Streamlit n'a pas démarré :\n" + log_path.read_text(errors="replace")[-3000:])
-        time.sleep(0.3)
+    wait_for_server(server, url, log_path, poll=0.3)
     yield url
     server.terminate()
     try:

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
 from playwright.sync_api import Page, expect
 
 from sandbox import registry
@@ -59,3 +66,19 @@ def upload(page: Page, name: str, data: bytes, mime: str = "text/csv", index: in
         {"name": name, "mimeType": mime, "buffer": data}
     )
     wait_for_app(page)
+
+
+def wait_for_server(server: subprocess.Popen, url: str, log_path: Path, *, timeout: float = 90, poll: float = 0.3) -> None:
+    """Wait until ``streamlit run`` answers its health check; fail the test with the end of its log otherwise."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    return
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail("le serveur Streamlit n'a pas démarré :\n" + log_path.read_text(errors="replace")[-3000:])
+        time.sleep(poll)

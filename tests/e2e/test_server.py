@@ -23,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from streamlit_helpers import wait_for_server
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -111,18 +112,7 @@ def _start(tmp_path: Path, *options: str):
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail("le serveur Streamlit n'a pas démarré :\n" + out.read_text(errors="replace")[-3000:])
-        time.sleep(0.2)
+    wait_for_server(server, url, out, poll=0.2)
 
     def finish() -> tuple[list[list[str]], set[str], str]:
         stop.set()
