@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from streamlit_helpers import assert_no_error_box, open_page, upload, wait_for_app
+from streamlit_helpers import assert_no_error_box, open_demo, open_page, upload, wait_for_app
 
 from sandbox import registry
 
@@ -34,7 +34,7 @@ def test_every_navigation_entry_opens_without_an_error_box(page, app_url, extern
 def test_a_broken_csv_gets_the_french_error_and_the_page_keeps_working(page, app_url):
     """On the first demo whose tables go through the shared input (« Mon fichier »)."""
     for demo in registry.available_demos():
-        open_page(page, app_url, demo.url)
+        open_demo(page, app_url, demo.key)  # waits for the title and the end of the script: count() does not wait
         if page.get_by_text("Mon fichier", exact=True).count():
             break
     else:  # a registry or shared-input regression: fail, do not skip
