@@ -193,3 +193,124 @@ def test_tight_fleet_in_parallel_is_reproducible_when_bounded_by_iterations():
             for _ in range(2)]
     assert runs[0].routes == runs[1].routes and runs[0].total_distance == runs[1].total_distance
     check_plan(runs[0], demand, capacity, 4)
+
+
+# ---------------------------------------------------------------------------
+# Large instances: each worker improves one sector of the best plan (route-based decomposition)
+# ---------------------------------------------------------------------------
+
+def test_the_plane_of_the_distances_gives_back_euclidean_points():
+    from sandbox.models.collection._decompose import plane
+
+    rng = np.random.default_rng(5)
+    xy = rng.uniform(0, 1000, (451, 2))  # more than 400 locations: the Lanczos path
+    d = np.rint(euclidean(xy))
+    data = problem_of(d, np.concatenate([[0.0], np.ones(450)]), 10, 60)
+    found = plane(data)
+    assert found.shape == (451, 2)
+    # Up to a rotation or reflection, the distances between the positions are the problem's (rounded: 1 % at most).
+    given = np.asarray(data.distance_matrix(0), float)
+    assert np.abs(euclidean(found) - given).max() < 0.01 * given.max()
+
+
+def sectors_instance(n_routes=12, per_route=20, seed=9):
+    """Routes of *per_route* points along *n_routes* rays from the depot at the origin: the sectors are known."""
+    rng = np.random.default_rng(seed)
+    xy = [(0.0, 0.0)]
+    for r in range(n_routes):
+        angle = 2 * math.pi * (r + 0.5) / n_routes
+        for radius in np.sort(rng.uniform(10, 100, per_route)):
+            xy.append((radius * math.cos(angle), radius * math.sin(angle)))
+    return np.array(xy)
+
+
+def test_routes_are_cut_into_sectors_of_as_many_points_that_turn_with_the_epoch():
+    from sandbox.models.collection._decompose import route_groups
+
+    xy = sectors_instance()
+    routes = [[(True, r * 20 + k) for k in range(20)] for r in range(12)]  # route r: the points of ray r
+    for turn in (0.0, 1 / 3, 2 / 3):
+        groups = route_groups(routes, xy, 2, turn)
+        assert sorted(r for g in groups for r in g) == list(range(12)) and [len(g) for g in groups] == [6, 6]
+        for group in groups:  # six neighbouring rays: a half-plane around the depot
+            assert sorted((r - group[0]) % 12 for r in group) == list(range(6))
+    assert route_groups(routes, xy, 2, 0.0) != route_groups(routes, xy, 2, 1 / 3)  # the borders move
+    quarters = route_groups(routes, xy, 4, 0.0)
+    assert [len(g) for g in quarters] == [3, 3, 3, 3]
+
+
+def test_sub_problems_put_back_together_give_the_plan_and_its_cost():
+    """With reloads at a disposal site: each sector's sub-problem costs what its routes cost in the whole plan."""
+    from sandbox.models.collection._decompose import decomposable, lift, plane, route_groups, subproblem
+    from sandbox.models.collection._search import cost, unpack
+
+    xy = np.vstack([sectors_instance(), [[5.0, 5.0]]])  # point 241: the disposal site
+    d = euclidean(xy)
+    demand = np.concatenate([[0.0], np.full(240, 3.0), [0.0]])
+    data = problem_of(d, demand, 30.0, 12, disposal=241)
+    routes = [[(True, r * 20 + k) for k in range(10)] + [(False, 1)] + [(True, r * 20 + k) for k in range(10, 20)]
+              for r in range(12)]  # 60 per route: two trips of 30
+    whole = unpack(data, routes)
+    assert whole.is_feasible() and whole.is_complete()
+    assert decomposable(data, 12, 2) and not decomposable(data, 5, 2)  # 2 groups need 3 routes each
+    groups = route_groups(routes, plane(data), 2, 0.25)
+    parts = [subproblem(data, [routes[r] for r in group]) for group in groups]
+    assert sum(sub.num_clients for sub, _, _ in parts) == 240
+    assert sum(cost(unpack(sub, sub_routes)) for sub, sub_routes, _ in parts) == cost(whole)
+    again = [route for sub, sub_routes, clients in parts for route in lift(sub_routes, clients)]
+    assert sorted(again) == sorted(routes)
+
+
+def test_small_instances_and_optional_points_are_not_decomposed():
+    from sandbox.models.collection._decompose import decomposable
+
+    xy = sectors_instance(n_routes=12, per_route=10)  # 120 points: below 200
+    assert not decomposable(problem_of(euclidean(xy), np.concatenate([[0.0], np.ones(120)]), 10, 12), 12, 2)
+    xy = sectors_instance()
+    n = len(xy)
+    data = problem_of(euclidean(xy), np.concatenate([[0.0], np.ones(n - 1)]), 20, 12)
+    assert decomposable(data, 12, 2) and not decomposable(data, 12, 1)
+    from pyvrp import Client
+
+    optional = data.replace(clients=[Client(location=1, pickup=[1], required=False, prize=5)] + data.clients()[1:])
+    assert not decomposable(optional, 12, 2)  # a point left out of every route would be in no sector
+
+
+def large_instance(seed=4, n=240):
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 100, (n + 1, 2))
+    demand = np.concatenate([[0.0], rng.integers(1, 10, n).astype(float)])
+    capacity = 40.0
+    return euclidean(xy), demand, capacity, math.ceil(demand.sum() / capacity) + 1
+
+
+def test_large_instances_are_searched_by_sectors_reproducibly_when_bounded_by_iterations(monkeypatch):
+    from sandbox.models.collection import _search
+
+    calls = []
+    original = _search._decomposed_epoch
+    monkeypatch.setattr(_search, "_decomposed_epoch", lambda *a, **k: calls.append(a[3]) or original(*a, **k))
+    d, demand, capacity, fleet = large_instance()
+    runs = [solve_vrp(d, demand, capacity, fleet, time_limit=300, seed=2, workers=2, max_iterations=60) for _ in range(2)]
+    assert len(calls) == 2 * _search.DECOMPOSED_EPOCHS and set(calls) == {2}  # every epoch, in two sectors
+    assert runs[0].routes == runs[1].routes and runs[0].total_distance == runs[1].total_distance
+    check_plan(runs[0], demand, capacity, fleet)
+
+
+def test_sectors_keep_the_shift_and_the_time_windows():
+    """Time windows, a shift and reloads at a disposal site: the plan put back together keeps every promise."""
+    d, demand, _, _ = large_instance(seed=6)
+    n = len(demand)
+    d = np.pad(d, ((0, 1), (0, 1)), constant_values=30.0)  # the disposal site, 30 from everywhere
+    d[n, n] = 0.0
+    demand = np.append(demand, 0.0)
+    durations = d * 20  # 20 s per unit
+    windows = np.full((n + 1, 2), np.nan)
+    windows[1:41, 1] = 2400  # the first 40 points within 40 minutes
+    result = solve_vrp(d, demand, 60.0, 12, disposal=n, durations=durations, service_times=np.full(n + 1, 30.0),
+                       time_windows=windows, shift_duration=4 * 3600, time_limit=300, seed=3, workers=2, max_iterations=60)
+    assert sorted(result.served) == list(range(1, n))
+    for r, route in enumerate(result.routes):
+        assert result.durations[r] <= 4 * 3600
+        assert all(start <= 2400 for point, start in zip(route, result.starts[r]) if point <= 40)
+        assert all(load <= 60.0 for load in result.trip_loads[r])

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from sandbox.models.collection._decompose import MIN_POINTS, decomposable, lift, plane, route_groups, subproblem
 from sandbox.models.collection._problem import activities, make_solution
 from sandbox.text import num
 
@@ -265,6 +266,11 @@ FIRST_EPOCH = 0.4
 EPOCHS = 3
 # Seed offset of each epoch.
 EPOCH_STRIDE = 104_729
+# Large instances (see ._decompose.MIN_POINTS): each worker improves one sector of the best plan in each epoch,
+# the sectors turning from one epoch to the next (False: every worker searches the whole plan, as on small ones).
+DECOMPOSE = True
+# Epochs of a decomposed search: more, shorter ones, so that the sector borders move often.
+DECOMPOSED_EPOCHS = 6
 
 _POOL: ProcessPoolExecutor | None = None
 _POOL_SIZE = 0
@@ -375,7 +381,8 @@ def search(data, n_vehicles: int, seed: int, start: float, limit: float, max_ite
         best, iterations, _, _ = descend(data, n_vehicles, seed, start, limit, max_iterations, progress, min_vehicles, initial)
         return best, iterations
     wall = time.time() - time.perf_counter()  # perf_counter → time.time()
-    epochs = EPOCHS
+    split = DECOMPOSE and data.num_clients >= MIN_POINTS
+    epochs = DECOMPOSED_EPOCHS if split else EPOCHS
     first_end = start + limit * (FIRST_EPOCH if epochs else 1.0)
     packed = None if initial is None else pack(initial)
     try:
@@ -396,12 +403,23 @@ def search(data, n_vehicles: int, seed: int, start: float, limit: float, max_ite
         candidate = unpack(with_fleet(data, outcome[2]), outcome[0])
         if rank(candidate) < rank(best):
             best, fleet = candidate, outcome[2]
+    xy = None  # positions of the points, for the sectors of a decomposed epoch (computed once, when first needed)
     for epoch in range(1, epochs + 1):
         epoch_end = start + limit * (FIRST_EPOCH + (1 - FIRST_EPOCH) * epoch / epochs)
         if max_iterations is None and epoch_end - time.perf_counter() < 0.3:
             continue
         fleet_data = with_fleet(data, fleet)
         packed = pack(best) if best.is_feasible() else None  # no feasible plan yet: start again at random
+        if split and packed is not None and decomposable(fleet_data, len(packed), workers):
+            if xy is None:
+                xy = plane(data)
+            candidate, more = _decomposed_epoch(fleet_data, packed, xy, workers, (epoch - 1) / epochs,
+                                                seed + epoch * EPOCH_STRIDE, start, epoch_end, wall, limit, max_iterations,
+                                                progress, states, pool)
+            iterations += more
+            if rank(candidate) < rank(best):
+                best = candidate
+            continue
         futures = []
         for w in range(1, workers):
             try:
@@ -425,3 +443,38 @@ def search(data, n_vehicles: int, seed: int, start: float, limit: float, max_ite
         if rank(challenger) < rank(best):
             best = challenger
     return best, iterations
+
+
+def _decomposed_epoch(data, packed, xy, workers: int, turn: float, seed: int, start: float, end: float, wall: float,
+                      limit: float, max_iterations, progress, states: list, pool):
+    """One epoch where each worker improves the routes of one sector of the plan *packed* (see :mod:`._decompose`).
+
+    Group 0 is searched here (with *progress*), the others in the worker
+    processes; a group whose worker is late or failed keeps its routes.
+    Returns the plan of *data* put back together from the groups and the
+    iterations; *states* (each worker's penalties) are updated in place.
+    """
+    groups = route_groups(packed, xy, workers, turn)
+    subs = [subproblem(data, [packed[r] for r in group]) for group in groups]
+    futures = []
+    for w in range(1, workers):
+        sub, routes, _ = subs[w]
+        try:
+            futures.append(pool.submit(_remote_ils, sub, seed + w * SEED_STRIDE, end + wall, limit, max_iterations, routes,
+                                       states[w]))
+        except (OSError, RuntimeError):
+            futures.append(None)
+    sub, routes, clients = subs[0]
+    local, iterations, _, states[0] = run_ils(sub, seed, Deadline(start, end, limit, max_iterations, progress),
+                                              initial=unpack(sub, routes), polish=False, penalties=states[0])
+    improved = [pack(local) if local.is_feasible() else routes]
+    for w, outcome in enumerate(_collect(futures, end + wall, limit, max_iterations), start=1):
+        if outcome is None:  # late or failed: its group keeps its routes
+            improved.append(subs[w][1])
+            continue
+        iterations += outcome[1]
+        states[w] = outcome[2]
+        found = unpack(subs[w][0], outcome[0])
+        improved.append(outcome[0] if found.is_feasible() else subs[w][1])
+    whole = [route for (_, _, clients), routes in zip(subs, improved) for route in lift(routes, clients)]
+    return unpack(data, whole), iterations
