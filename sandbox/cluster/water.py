@@ -4,7 +4,9 @@ The readings come as a folder of CSV/Parquet files, each holding whole
 meters (an export per meter or per group of meters), or as one large file.
 Consecutive files make a partition of about :data:`PARTITION_BYTES`; one
 large file is first split by meter into partition files
-(:mod:`sandbox.cluster._split`, streamed: the driver never holds the file).
+(:mod:`sandbox.cluster._split`, streamed: the driver never holds the file);
+its rows keep their line numbers in the original file, so that the quality
+report names the rows as one run does.
 Two passes:
 
 1. each worker reads and validates its partition (the same reader and
@@ -65,13 +67,15 @@ def partitions(files: list[Path], size: int | None = None) -> list[list[Path]]:
 # --- tasks (run in the workers) --------------------------------------------------------------
 
 
-def _read_partition(paths: list[str], args):
+def _read_partition(paths: list[str], args, source: str | None = None):
+    """Readings of a partition's files; *source*: the name of the file they were split from, if any."""
+    from sandbox.cluster._split import read_part
     from sandbox.commands.water import read_file
     from sandbox.models.water import ReadingsBuilder
 
     builder = ReadingsBuilder()
     for path in paths:
-        builder.add(read_file(Path(path), args))
+        builder.add(read_file(Path(path), args) if source is None else read_part(Path(path), args, source))
     return builder.build()
 
 
@@ -107,17 +111,18 @@ def analyse_city(client, files: list[Path], args, params, households=None, *, wo
         try:
             print(f"Découpage de {files[0].name} par compteur en {n_parts} partitions…", file=sys.stderr)
             groups = [[p] for p in split_by_meter(files[0], args, folder, n_parts)]
-            return _analyse_groups(client, groups, args, params, households)
+            source = files[0].name if groups[0][0] != files[0] else None  # rows named as in the file split
+            return _analyse_groups(client, groups, args, params, households, source=source)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     return _analyse_groups(client, partitions(files), args, params, households)
 
 
-def _analyse_groups(client, groups: list[list[Path]], args, params, households):
+def _analyse_groups(client, groups: list[list[Path]], args, params, households, *, source: str | None = None):
     from sandbox.models.water import ReadingsBuilder
     from sandbox.models.water.partition import combine, grid_of
 
-    readings = [client.submit(_read_partition, [str(p) for p in g], args, pure=False) for g in groups]
+    readings = [client.submit(_read_partition, [str(p) for p in g], args, source, pure=False) for g in groups]
     described = client.gather(client.map(_describe, readings, pure=False))
     seen: dict[str, int] = {}
     for k, (meters, _, _, _) in enumerate(described):

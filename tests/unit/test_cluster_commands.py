@@ -6,6 +6,7 @@ address (the path a real cluster takes).
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -125,6 +126,85 @@ def test_water_one_large_file_is_split_by_meter_and_equals_local(address, monkey
     assert a == b
     assert [p.name for p in (tmp_path / "b").iterdir() if p.name.startswith(".partitions")] == []  # removed
     assert len(pd.read_csv(tmp_path / "b" / "alerts.csv", sep=";")) > 0
+
+
+def _reading_notes(text: str) -> tuple[str, dict]:
+    """quality.txt without its « Lecture du fichier » notes, and the rows those notes name, by reason and meter.
+
+    One run writes one note per reason for the whole file; a split file gives one per partition (as the
+    local run gives one per block of a file larger than its block): the rows named must be the same.
+    """
+    text = text.replace("\u202f", " ").replace("\xa0", " ")
+    head, notes = text.split("Lecture du fichier :\n", 1)
+    notes, tail = notes.split("\n\n", 1) if "\n\n" in notes else (notes, "")
+    named: dict = {}
+    for line in notes.splitlines():
+        ignored = re.match(r"- \d+ lignes? ignorées? : (.*) \(lignes? ([\d, ]+)\)\.$", line)
+        if ignored:
+            named.setdefault(ignored[1], set()).update(int(r) for r in ignored[2].split(", "))
+            continue
+        if "compteur « " in line:  # « … ignorés : compteur « A » (lignes 4, 9), compteur « B » (ligne 12) »
+            reason = line.split(" : ")[0].split(" ", 2)[-1] if line[2].isdigit() else line.split(" : ")[0]
+            reason = re.sub(r"\b(relevé|ignoré)s\b", r"\1", reason)  # one reading or several: the same reason
+            for meter, rows in re.findall(r"compteur « ([^»]+) » \(lignes? ([\d, ]+)\)", line):
+                named.setdefault(reason, set()).update((meter, int(r)) for r in rows.split(", "))
+            assert "autres compteurs" not in line  # every row is named: the comparison is complete
+            continue
+        named.setdefault(line, set())  # any other note: the same text in both runs
+    return head + tail, named
+
+
+def test_water_split_file_names_bad_rows_by_their_line_in_the_file(address, monkeypatch, tmp_path):
+    """Bad rows of meters in five partitions: the quality report names the lines of the original file."""
+    import sandbox.cluster.water as on_cluster
+
+    frame = pd.read_parquet(SAMPLES / "water" / "readings.parquet")
+    keep = frame["compteur"].drop_duplicates().head(30)
+    frame = frame[frame["compteur"].isin(keep)].reset_index(drop=True)  # meter by meter, as an export
+    frame = frame.assign(date_heure=frame["date_heure"].dt.strftime("%d/%m/%Y %H:%M"),
+                         volume_litres=frame["volume_litres"].map(lambda v: f"{v:g}".replace(".", ",")))
+    meters = keep.tolist()
+    bad = {  # meter: (column, value, readings hit) in all five partitions (six meters each)
+        meters[1]: ("date_heure", "pas une date", [300, 4000]),
+        meters[13]: ("date_heure", "31/02/2025 10:00", [500]),
+        meters[7]: ("volume_litres", "", [200, 6000]),
+        meters[25]: ("volume_litres", "", [800]),
+        meters[19]: ("volume_litres", "beaucoup", [1000, 1001]),
+        meters[28]: ("volume_litres", "99999999", [3000]),  # an impossible flow
+        meters[10]: ("volume_litres", "99999999", [2500]),
+    }
+    lines = {}
+    for meter, (column, value, hits) in bad.items():
+        rows = frame.index[frame["compteur"] == meter][hits]
+        frame.loc[rows, column] = value
+        lines[meter] = (rows + 2).tolist()  # spreadsheet lines (header = 1)
+    dup = frame[frame["compteur"] == meters[22]].iloc[[700]]
+    frame = pd.concat([frame.iloc[: dup.index[0] + 1], dup, frame.iloc[dup.index[0] + 1:]], ignore_index=True)
+    for meter in meters[23:]:  # the duplicate shifts the lines of the meters after it by one
+        lines[meter] = [r + 1 for r in lines.get(meter, [])]
+    path = tmp_path / "releves.csv"
+    frame.to_csv(path, sep=";", index=False)
+    monkeypatch.setattr(on_cluster, "PARTITION_BYTES", path.stat().st_size // 5 + 1)  # five partitions
+    assert main(["water", str(path), "--out", str(tmp_path / "a")]) == 0
+    assert main(["water", str(path), "--out", str(tmp_path / "b"), "--cluster", address]) == 0
+    a, b = files_of(tmp_path / "a"), files_of(tmp_path / "b")
+    assert {k: v for k, v in a.items() if k != "quality.txt"} == {k: v for k, v in b.items() if k != "quality.txt"}
+    rest_a, named_a = _reading_notes(a["quality.txt"].decode("utf-8"))
+    rest_b, named_b = _reading_notes(b["quality.txt"].decode("utf-8"))
+    assert rest_a == rest_b
+    assert named_a == named_b
+    # The lines are those of the file, checked against the rows spoiled above (not only against the local run).
+    assert named_b["valeur illisible comme date dans « date et heure »"] == {*lines[meters[1]], *lines[meters[13]]}
+    assert named_b["valeur non numérique dans « volume consommé »"] == set(lines[meters[19]])
+    assert {m for m, _ in named_b["relevé sans valeur de volume ignoré"]} == {meters[7], meters[25]}
+    assert {r for _, r in named_b["relevé sans valeur de volume ignoré"]} == {*lines[meters[7]], *lines[meters[25]]}
+    issues = pd.read_csv(tmp_path / "b" / "quality.csv", sep=";", dtype=str)
+    impossible = issues[issues["problème"] == "débit impossible"].set_index("compteur")["lignes"].to_dict()
+    assert impossible == {meters[10]: str(lines[meters[10]][0]), meters[28]: str(lines[meters[28]][0])}
+    duplicate = issues[issues["problème"] == "doublon"]
+    assert duplicate["compteur"].tolist() == [meters[22]]
+    copy = frame.index[frame["compteur"] == meters[22]][701] + 2  # the repeated reading's copy: the line left out
+    assert duplicate["lignes"].tolist() == [str(copy)]
 
 
 def test_split_keeps_whole_meters_in_file_order(tmp_path):

@@ -68,13 +68,15 @@ class Readings:
     # --- construction ---------------------------------------------------------------------
 
     @classmethod
-    def from_validated(cls, validated: Validated, *, first_index: int = 0) -> "Readings":
+    def from_validated(cls, validated: Validated, *, first_index: int = 0, input_index=None) -> "Readings":
         """Readings from the output of ``validate(df, READINGS)``.
 
         Rows the validation dropped are attributed to their meters (the rows
         next to them in the file) so that the notes can name both.
         *first_index* is the index of the table's first data row (a block of
-        a large file starts further down).
+        a large file starts further down). *input_index*, the index of the
+        table given to ``validate``, tells the dropped rows apart when the
+        rows are not consecutive (a partition of a file split by meter).
 
         Examples
         --------
@@ -120,7 +122,7 @@ class Readings:
                 f"({label} {rows_list(bad.tolist())}) : complétez la colonne du compteur."
             ))
             missing = missing | no_meter
-        dropped_note = _dropped_rows_note(validated, meter_text, first_index)
+        dropped_note = _dropped_rows_note(validated, meter_text, first_index, input_index)
         if dropped_note:
             notes.append(dropped_note)
         if missing.any():
@@ -250,7 +252,7 @@ def _by_meter(meters: np.ndarray, rows: np.ndarray, limit: int = 4) -> str:
     return ", ".join(parts)
 
 
-def _dropped_rows_note(validated: Validated, meter_text: pd.Series, first_index: int) -> str | None:
+def _dropped_rows_note(validated: Validated, meter_text: pd.Series, first_index: int, input_index=None) -> str | None:
     """Name the meters of the rows that the validation dropped (from the rows next to them in the file)."""
     count = validated.dropped_rows
     kept = validated.frame.index
@@ -259,12 +261,19 @@ def _dropped_rows_note(validated: Validated, meter_text: pd.Series, first_index:
     kept_idx = np.asarray(kept, dtype=np.int64)
     if len(kept_idx) > 1 and bool((np.diff(kept_idx) <= 0).any()):
         return None  # not in file order: cannot tell
+    if input_index is not None:  # the rows read are known: the dropped ones are the others
+        dropped = np.setdiff1d(np.asarray(input_index, dtype=np.int64), kept_idx)
+        return _note_of_dropped(dropped, kept_idx, meter_text)
     jumps = np.flatnonzero(np.diff(kept_idx) > 1)
     inner = [np.arange(kept_idx[j] + 1, kept_idx[j + 1]) for j in jumps]
     head = np.arange(first_index, kept_idx[0]) if kept_idx[0] > first_index else np.zeros(0, dtype=np.int64)
     n_tail = max(0, count - len(head) - sum(len(x) for x in inner))
     tail = np.arange(kept_idx[-1] + 1, kept_idx[-1] + 1 + n_tail)
     dropped = np.concatenate([head, *inner, tail]).astype(np.int64)
+    return _note_of_dropped(dropped, kept_idx, meter_text)
+
+
+def _note_of_dropped(dropped: np.ndarray, kept_idx: np.ndarray, meter_text: pd.Series) -> str | None:
     if not len(dropped):
         return None
     pos = np.searchsorted(kept_idx, dropped)
