@@ -6,11 +6,16 @@ output files byte for byte and prints both times and their ratio:
 
 - OCR of N generated pages (``BENCH_CLUSTER_PAGES``, default 200) against the
   single-process ``--jobs 1``; target ≥ 1.7×;
-- water on one generated CSV of M meters × a year hourly
-  (``BENCH_CLUSTER_METERS``, default 10,000: the 87.6 M readings of
-  ``bench_water``), split by meter on the cluster within a worker memory
-  limit (``BENCH_CLUSTER_MEMORY``, default 2GB); prints the peak memory of the
-  largest worker process;
+- water on M meters × a year hourly (``BENCH_CLUSTER_METERS``, default
+  10,000: the 87.6 M readings of ``bench_water``), generated streamed into
+  a folder of Parquet files of G whole meters each (``BENCH_CLUSTER_GROUP``,
+  default 100; the generator holds G meters at a time, never the city),
+  analysed on the cluster within a worker memory limit
+  (``BENCH_CLUSTER_MEMORY``, default 2GB): wall time, readings per second,
+  peak resident memory of the largest worker process (from /proc) and of
+  the driver. The outputs are compared with the run without a cluster on
+  the files of the first K meters (``BENCH_CLUSTER_CHECK_METERS``, default
+  1,000; the whole city when K ≥ M), both runs timed;
 - matching of C candidates × O offers (``BENCH_CLUSTER_CANDIDATES`` 20,000,
   ``BENCH_CLUSTER_OFFERS`` 5,000) in chunks against the broadcast offers.
 
@@ -31,6 +36,9 @@ from pathlib import Path
 
 PAGES = int(os.environ.get("BENCH_CLUSTER_PAGES", "200"))
 METERS = int(os.environ.get("BENCH_CLUSTER_METERS", "10000"))
+GROUP = int(os.environ.get("BENCH_CLUSTER_GROUP", "100"))
+CHECK_METERS = int(os.environ.get("BENCH_CLUSTER_CHECK_METERS", "1000"))
+HOURS = 8760
 MEMORY = os.environ.get("BENCH_CLUSTER_MEMORY", "2GB")
 CANDIDATES = int(os.environ.get("BENCH_CLUSTER_CANDIDATES", "20000"))
 OFFERS = int(os.environ.get("BENCH_CLUSTER_OFFERS", "5000"))
@@ -111,19 +119,66 @@ def bench_ocr(work: Path) -> None:
     print(f"  {PAGES / cluster[0] * 60:.0f} pages/min sur le cluster ; cible ≥ {OCR_TARGET}× : {'atteinte' if ratio >= OCR_TARGET else 'manquée'}")
 
 
-def bench_water(work: Path) -> None:
-    from bench.bench_water import _write_big_input
+def write_meter_files(folder: Path, meters: int, group: int, seed: int = 9001) -> tuple[list[Path], Path]:
+    """M meters × a year hourly into Parquet files of *group* whole meters, streamed; the households' CSV."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-    readings, homes = _write_big_input(work, METERS)
-    size = readings.stat().st_size / 2**20
-    print(f"Eau : {METERS} compteurs × 8 760 h ({METERS * 8760 / 1e6:.1f} M relevés, CSV de {size:.0f} Mo), "
+    from sandbox.data.generators.water import iter_chunks
+
+    folder.mkdir(parents=True, exist_ok=True)
+    files, homes = [], []
+    for k, chunk in enumerate(iter_chunks(meters, seed, chunk_size=group)):
+        table = chunk.readings
+        table = pa.table({
+            "compteur": table["compteur"].cast(pa.string()),
+            "date_heure": table["date_heure"],
+            "volume_litres": table["volume_litres"].cast(pa.int32()),
+        })
+        path = folder / f"releves_{k:05d}.parquet"
+        pq.write_table(table, path)
+        files.append(path)
+        homes.append(chunk.households)
+        del table, chunk
+    households = folder.parent / "logements.csv"
+    pd.concat(homes).to_csv(households, sep=";", index=False)
+    return files, households
+
+
+def bench_water(work: Path) -> None:
+    start = time.perf_counter()
+    files, homes = write_meter_files(work / "releves", METERS, GROUP)
+    size = sum(p.stat().st_size for p in files) / 2**20
+    rows = METERS * HOURS
+    print(f"Eau : {METERS} compteurs × 8 760 h ({rows / 1e6:.1f} M relevés) en {len(files)} fichiers Parquet de "
+          f"{GROUP} compteurs ({size:.0f} Mo, générés en {time.perf_counter() - start:.0f} s) ; "
           f"cluster de 2 workers limités à {MEMORY} chacun :")
-    local = run(["water", str(readings), "--households", str(homes), "--out", str(work / "a")])
-    cluster = run(["water", str(readings), "--households", str(homes), "--out", str(work / "b"),
-                   "--cluster", "local", "--cluster-memory", MEMORY])
-    _report("water", local, cluster, same_files(work / "a", work / "b"),
-            f"\n  mémoire de pointe : sans cluster {local[1]:.0f} Mo (processus + lecteurs {local[2]:.0f} Mo) ; "
-            f"avec cluster, pilote {cluster[1]:.0f} Mo, plus gros worker {cluster[2]:.0f} Mo (limite {MEMORY})")
+    city = run(["water", str(work / "releves"), "--households", str(homes), "--out", str(work / "b"),
+                "--cluster", "local", "--cluster-memory", MEMORY])
+    print(f"  --cluster local sur toute la ville : {city[0]:.1f} s (code {city[3]}), {rows / city[0] / 1e6:.2f} M relevés/s ; "
+          f"mémoire de pointe : plus gros worker {city[2]:.0f} Mo (limite {MEMORY}), pilote {city[1]:.0f} Mo")
+    if city[3]:
+        print(f"  erreurs : {city[4]!r}")
+    check = min(CHECK_METERS, METERS)
+    subset = work / "releves" if check >= METERS else work / "sous_ensemble"
+    if check < METERS:  # the files of the first meters (whole files: a multiple of the group)
+        subset.mkdir()
+        for path in files[: max(1, check // GROUP)]:
+            (subset / path.name).symlink_to(path)
+        check = min(METERS, max(1, check // GROUP) * GROUP)
+        print(f"Comparaison avec la commande sans cluster sur les {check} premiers compteurs "
+              f"({check * HOURS / 1e6:.1f} M relevés) :")
+        cluster = run(["water", str(subset), "--households", str(homes), "--out", str(work / "c"),
+                       "--cluster", "local", "--cluster-memory", MEMORY])
+        compared = work / "c"
+    else:
+        print("Comparaison avec la commande sans cluster sur toute la ville :")
+        cluster, compared = city, work / "b"
+    local = run(["water", str(subset), "--households", str(homes), "--out", str(work / "a")])
+    _report("water", local, cluster, same_files(work / "a", compared),
+            f"\n  mémoire de pointe : sans cluster {local[1]:.0f} Mo ; avec cluster, pilote {cluster[1]:.0f} Mo, "
+            f"plus gros worker {cluster[2]:.0f} Mo")
 
 
 def bench_match(work: Path) -> None:
