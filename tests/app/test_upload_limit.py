@@ -7,12 +7,23 @@ refuses, in French, a file over the limit that reaches the server anyway.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from helpers import no_crash
 from streamlit.testing.v1 import AppTest
 
 from sandbox.data import DataError
 from sandbox.text import plain
 from sandbox.ui.inputs import MAX_UPLOAD_MB, check_upload_size, upload_limit_caption
+
+
+@pytest.fixture(autouse=True)
+def _restore_limit(monkeypatch):
+    """``_page`` lowers the module's limit in this process: put it back after each test."""
+    from sandbox.ui import inputs
+
+    monkeypatch.setattr(inputs, "MAX_UPLOAD_MB", inputs.MAX_UPLOAD_MB)
 
 
 def _page(limit_mb: int) -> None:
@@ -67,3 +78,34 @@ def test_size_check_and_caption():
     assert "trop.xlsx" in str(info.value) and "ligne de commande" in str(info.value)
     assert "pour chaque fichier" in upload_limit_caption(200, several=True)
     assert "File must be 200.0MB or smaller" in upload_limit_caption(200)
+
+
+APP = str(Path(__file__).resolve().parents[2] / "sandbox" / "app.py")
+
+
+def _caption_after(at: AppTest, text: str) -> list[str]:
+    return [plain(c.value) for c in at.caption if plain(c.value).startswith(text)]
+
+
+@pytest.mark.parametrize(
+    ("page", "state", "uploader", "caption"),
+    [
+        ("pages/collection/page.py", {"collection.time_limit": 1}, "collection.matrix", "Taille maximale : 50 Mo par fichier."),
+        ("pages/seniors/page.py", {"seniors.source_kind": "Fichiers INSEE tels que publiés"}, "seniors.insee_files",
+         "Taille maximale : 50 Mo pour chaque fichier."),
+        ("pages/ocr/page.py", {"ocr.source": "upload"}, "ocr.files", "Taille maximale : 50 Mo pour chaque fichier."),
+    ],
+    ids=["collection", "seniors", "ocr"],
+)
+def test_the_other_uploaders_state_the_limit_in_french(page, state, uploader, caption):
+    """The distance matrix (collection), the INSEE files (seniors) and the scans (OCR) use the shared uploader."""
+    at = AppTest.from_file(APP, default_timeout=300)  # a shared machine: no timing here
+    at.run()
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(page)
+    at.run()
+    no_crash(at)
+    widget = at.file_uploader(key=uploader)
+    assert widget.proto.max_upload_size_mb == MAX_UPLOAD_MB
+    assert _caption_after(at, caption), [plain(c.value) for c in at.caption]

@@ -20,7 +20,7 @@ from sandbox.models.collection.labels import FillSource
 from sandbox.sheet.report import DataSummary, RunSummary, Stopwatch
 from sandbox.text import num, pct, plural
 from sandbox.ui import explain, kpi, page_header, show_error, show_warnings, table_input
-from sandbox.ui.inputs import frame_key, input_source
+from sandbox.ui.inputs import file_uploader, frame_key, input_source
 from sandbox.ui.maps import show_map
 from sandbox.pages.collection.map import VIEWS, build_routes_map
 from sandbox.ui.runs import publish_run
@@ -78,7 +78,7 @@ with st.expander("Distances routières (option)", icon=":material/route:"):
         "une matrice de distances routières (calculée par un calculateur d'itinéraires), déposez-la : la première colonne "
         "et l'en-tête nomment les lieux (« dépôt », « exutoire », puis les identifiants des points)."
     )
-    matrix_file = st.file_uploader("Matrice des distances", type=["csv", "xlsx", "ods"], key=f"{KEY}.matrix")
+    matrix_file = file_uploader("Matrice des distances", type=["csv", "xlsx", "ods"], key=f"{KEY}.matrix")
     matrix_unit = st.segmented_control("Unité de la matrice", ["m", "km"], default="m", key=f"{KEY}.matrix_unit") or "m"
 
 if points_in is None or sites_in is None:

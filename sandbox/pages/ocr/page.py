@@ -15,6 +15,7 @@ from sandbox.models.ocr.documents import UPLOAD_TYPES
 from sandbox.text import num, q
 from sandbox.ui import explain, page_header, show_error
 from sandbox.pages.ocr import views
+from sandbox.ui.inputs import file_uploader
 from sandbox.ui.runs import publish_run
 
 KEY = "ocr"
@@ -105,11 +106,11 @@ if source == Source.SAMPLE:
         files.append((path.name, path.read_bytes()))
         truths[(path.name, 1)] = sample_path(f"ocr/{name}.txt").read_text(encoding="utf-8")
 else:
-    uploads = st.file_uploader(
+    uploads = file_uploader(
         "Déposez des scans (PNG, JPEG, TIFF multipage) ou des PDF",
         type=UPLOAD_TYPES,
         accept_multiple_files=True,
-        max_upload_size=50,
+        max_mb=50,
         key=f"{KEY}.files",
         help="Les fichiers sont lus sur ce poste et ne sont envoyés nulle part. Les PDF sont rendus à 300 ppp.",
     )

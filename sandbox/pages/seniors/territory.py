@@ -27,7 +27,7 @@ from sandbox.pages.seniors.charts import choropleth, localized, robustness_chart
 from sandbox.sheet.report import DataSummary, RunSummary, Stopwatch
 from sandbox.text import num, pct, plural, q
 from sandbox.ui import kpi, show_error, show_warnings, table_input
-from sandbox.ui.inputs import frame_key, input_source
+from sandbox.ui.inputs import file_uploader, frame_key, input_source
 from sandbox.ui.maps import show_map
 from sandbox.ui.runs import publish_run
 
@@ -64,7 +64,7 @@ def _insee(digests: tuple[str, ...], _frames: tuple[pd.DataFrame, ...], filename
 
 def _official_files(key: str) -> tuple[pd.DataFrame, str, dict[str, str]] | None:
     """Multi-file upload of INSEE files (and an optional table of observed needs), the scope, the joined table."""
-    uploads = st.file_uploader(
+    uploads = file_uploader(
         "Déposez un ou plusieurs fichiers (Filosofi, recensement base-cc ou base-ic, et si vous l'avez un tableau du besoin observé)",
         type=UPLOAD_TYPES,
         accept_multiple_files=True,
