@@ -19,7 +19,10 @@
    défaut, même temps, même exécution). Cible : ≤ 0,35 % et sous PyVRP seul,
    aucune instance sans plan avec sa flotte k. Version courte :
    ``BENCH_SECONDS=5 BENCH_INSTANCES=3 python -m bench collection``
-   (``BENCH_PARTS=4`` pour ne lancer que cette partie).
+   (``BENCH_PARTS=4`` pour ne lancer que cette partie ; ``BENCH_LARGEST=5``
+   pour ne garder que les 5 plus grandes de l'échantillon ;
+   ``BENCH_COMPARE=1`` pour mesurer aussi, dans la même exécution, la
+   recherche sans découpage en secteurs des grandes instances).
 """
 
 from __future__ import annotations
@@ -286,6 +289,22 @@ def _pyvrp_alone(path: Path, seconds: float, seed: int) -> float | None:
     return float(result.cost()) if result.is_feasible() else None
 
 
+def _whole_instance_gap(instance: dict, fleet: int, seconds: float, bks: float) -> float:
+    """Gap of the search without route-based decomposition (every worker on the whole plan), NaN without a plan."""
+    from sandbox.models.collection import _search
+    from sandbox.models.collection.routing import NoPlanFound
+
+    _search.DECOMPOSE = False
+    try:
+        result = solve_vrp(instance["distances"], instance["demand"], instance["capacity"], fleet, instance["depot"],
+                           time_limit=seconds, seed=1)
+        return _gap(result.total_distance, bks)
+    except NoPlanFound:
+        return math.nan
+    finally:
+        _search.DECOMPOSE = True
+
+
 def cvrplib() -> None:
     seconds = float(os.environ.get("BENCH_SECONDS", "30"))
     count = int(os.environ.get("BENCH_INSTANCES", "10"))
@@ -296,9 +315,13 @@ def cvrplib() -> None:
     from sandbox.models.collection._search import default_workers
     from sandbox.models.collection.routing import NoPlanFound
 
+    largest = int(os.environ.get("BENCH_LARGEST", "0"))
+    compare = os.environ.get("BENCH_COMPARE", "") not in ("", "0")
     sample = cvrplib_sample(count=count)
+    if largest:
+        sample = sample[-largest:]
     print(f"  {len(sample)} instances : {', '.join(p.stem for p in sample)} ; {default_workers()} recherches en parallèle")
-    ours_gaps, alone_gaps, missing = [], [], []
+    ours_gaps, alone_gaps, whole_gaps, missing = [], [], [], []
     for path in sample:
         instance = read_vrp(path)
         bks, bks_routes = read_sol(path.with_suffix(".sol"))
@@ -314,6 +337,10 @@ def cvrplib() -> None:
             if bks_routes <= k:
                 missing.append(path.stem)
         ours_time = time.perf_counter() - start
+        whole_text = ""
+        if compare:  # the search before route-based decomposition, in the same run (the machine may be shared)
+            whole_gaps.append(_whole_instance_gap(instance, fleet, seconds, bks))
+            whole_text = f" | sans découpage {100 * whole_gaps[-1]:.2f} %"
         alone = _pyvrp_alone(path, seconds, seed=1)
         ours_gap = _gap(ours, bks) if ours is not None else math.nan
         alone_gap = _gap(alone, bks) if alone is not None else math.nan
@@ -321,12 +348,16 @@ def cvrplib() -> None:
         alone_gaps.append(alone_gap)
         print(f"  {path.stem:<14} meilleure connue {bks:>9.0f} ({bks_routes} tournées) | projet "
               f"{'sans plan' if ours is None else f'{ours:>9.0f} ({result.n_routes} camions, {100 * ours_gap:.2f} %)'} "
-              f"en {ours_time:.1f} s | PyVRP seul {'sans plan' if alone is None else f'{alone:>9.0f} ({100 * alone_gap:.2f} %)'} "
+              f"en {ours_time:.1f} s{whole_text} | PyVRP seul {'sans plan' if alone is None else f'{alone:>9.0f} ({100 * alone_gap:.2f} %)'} "
               f"| charge {os.getloadavg()[0]:.1f}", flush=True)
     mean_ours, mean_alone = float(np.nanmean(ours_gaps)), float(np.nanmean(alone_gaps))
     print(f"  → écart moyen : projet {100 * mean_ours:.3f} %, PyVRP seul {100 * mean_alone:.3f} % "
           f"(rapport {mean_ours / mean_alone if mean_alone else math.nan:.2f}) ; cible ≤ 0,35 % et sous PyVRP seul "
           f"{verdict(mean_ours <= 0.0035 and mean_ours < mean_alone)}")
+    if compare:
+        mean_whole = float(np.nanmean(whole_gaps))
+        print(f"  → sans découpage en secteurs (recherche précédente) : {100 * mean_whole:.3f} % "
+              f"(rapport projet / sans découpage {mean_ours / mean_whole if mean_whole else math.nan:.2f})")
     print(f"  → instances sans plan avec leur flotte k : {', '.join(missing) or 'aucune'} {verdict(not missing)}")
     print(f"  (charge moyenne de la machine : {os.getloadavg()[1]:.1f} sur {os.cpu_count()} cœurs ; PyVRP seul garde une flotte "
           "illimitée, le projet la flotte k : ne comparer que dans une même exécution)")

@@ -276,7 +276,7 @@ def test_small_instances_and_optional_points_are_not_decomposed():
     assert not decomposable(optional, 12, 2)  # a point left out of every route would be in no sector
 
 
-def large_instance(seed=4, n=240):
+def large_instance(seed=4, n=200):
     rng = np.random.default_rng(seed)
     xy = rng.uniform(0, 100, (n + 1, 2))
     demand = np.concatenate([[0.0], rng.integers(1, 10, n).astype(float)])
@@ -291,14 +291,19 @@ def test_large_instances_are_searched_by_sectors_reproducibly_when_bounded_by_it
     original = _search._decomposed_epoch
     monkeypatch.setattr(_search, "_decomposed_epoch", lambda *a, **k: calls.append(a[3]) or original(*a, **k))
     d, demand, capacity, fleet = large_instance()
-    runs = [solve_vrp(d, demand, capacity, fleet, time_limit=300, seed=2, workers=2, max_iterations=60) for _ in range(2)]
+    runs = [solve_vrp(d, demand, capacity, fleet, time_limit=300, seed=2, workers=2, max_iterations=20) for _ in range(2)]
     assert len(calls) == 2 * _search.DECOMPOSED_EPOCHS and set(calls) == {2}  # every epoch, in two sectors
     assert runs[0].routes == runs[1].routes and runs[0].total_distance == runs[1].total_distance
     check_plan(runs[0], demand, capacity, fleet)
 
 
-def test_sectors_keep_the_shift_and_the_time_windows():
+def test_sectors_keep_the_shift_and_the_time_windows(monkeypatch):
     """Time windows, a shift and reloads at a disposal site: the plan put back together keeps every promise."""
+    from sandbox.models.collection import _search
+
+    calls = []
+    original = _search._decomposed_epoch
+    monkeypatch.setattr(_search, "_decomposed_epoch", lambda *a, **k: calls.append(len(a[1])) or original(*a, **k))
     d, demand, _, _ = large_instance(seed=6)
     n = len(demand)
     d = np.pad(d, ((0, 1), (0, 1)), constant_values=30.0)  # the disposal site, 30 from everywhere
@@ -308,7 +313,8 @@ def test_sectors_keep_the_shift_and_the_time_windows():
     windows = np.full((n + 1, 2), np.nan)
     windows[1:41, 1] = 2400  # the first 40 points within 40 minutes
     result = solve_vrp(d, demand, 60.0, 12, disposal=n, durations=durations, service_times=np.full(n + 1, 30.0),
-                       time_windows=windows, shift_duration=4 * 3600, time_limit=300, seed=3, workers=2, max_iterations=60)
+                       time_windows=windows, shift_duration=4 * 3600, time_limit=300, seed=3, workers=2, max_iterations=20)
+    assert calls and min(calls) >= 6  # searched by sectors of 3 routes or more
     assert sorted(result.served) == list(range(1, n))
     for r, route in enumerate(result.routes):
         assert result.durations[r] <= 4 * 3600

@@ -7,8 +7,10 @@ on from the best. :func:`search` runs *workers* such runs at once, each in
 its own process with its own seed (the first one in this process, reporting
 progress), for part of the time; then, epoch after epoch, every worker goes
 on from the best plan found so far, all within the same wall-clock deadline.
-The same seed and number of workers give the same plan when the search is
-bounded by iterations.
+On large instances, each worker takes one sector of that plan instead (its
+routes only, a smaller problem: see :mod:`._decompose`). The same seed and
+number of workers give the same plan when the search is bounded by
+iterations.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from sandbox.models.collection._decompose import MIN_POINTS, decomposable, lift, plane, route_groups, subproblem
+from sandbox.models.collection._decompose import decomposable, lift, plane, route_groups, subproblem
 from sandbox.models.collection._problem import activities, make_solution
 from sandbox.text import num
 
@@ -270,7 +272,9 @@ EPOCH_STRIDE = 104_729
 # the sectors turning from one epoch to the next (False: every worker searches the whole plan, as on small ones).
 DECOMPOSE = True
 # Epochs of a decomposed search: more, shorter ones, so that the sector borders move often.
-DECOMPOSED_EPOCHS = 6
+DECOMPOSED_EPOCHS = 12
+# Share of the time of a decomposed search spent on the independent descents of the whole instance.
+DECOMPOSED_FIRST_EPOCH = 0.3
 
 _POOL: ProcessPoolExecutor | None = None
 _POOL_SIZE = 0
@@ -312,15 +316,15 @@ def warm_up(workers: int) -> None:
             pass
 
 
-def _remote_descend(data, n_vehicles, seed, end_wall, limit, max_iterations, min_vehicles, initial, loose):
+def _remote_descend(data, n_vehicles, seed, end_wall, limit, max_iterations, min_vehicles, initial, loose, span):
     """One :func:`descend` in a worker process, ending at *end_wall* (``time.time()`` seconds).
 
     *initial* and the solution returned are packed (:func:`pack`). Returns
     None when the worker starts with less than half the time left (unless
-    bounded by iterations).
+    bounded by iterations); *span* is the seconds the run was given.
     """
     now, remaining = time.perf_counter(), end_wall - time.time()
-    if max_iterations is None and remaining < 0.5 * limit * FIRST_EPOCH:  # started too late (a busy machine)
+    if max_iterations is None and remaining < 0.5 * span:  # started too late (a busy machine)
         return None
     best, iterations, fleet, penalties = descend(
         data, n_vehicles, seed, now, limit, max_iterations, None, min_vehicles=min_vehicles,
@@ -371,7 +375,13 @@ def search(data, n_vehicles: int, seed: int, start: float, limit: float, max_ite
     epochs, every worker goes on from the best plan so far (from a random
     one while none is feasible) with its own seed and penalties, so that the
     second core searches around the best plan instead of repeating the
-    first one's work. Worker 0
+    first one's work. On instances of :data:`._decompose.MIN_POINTS` points
+    or more (unless :data:`DECOMPOSE` is False), there are
+    :data:`DECOMPOSED_EPOCHS` epochs after :data:`DECOMPOSED_FIRST_EPOCH` of
+    the time, and in each one every worker improves one sector of the best
+    plan's routes (:func:`_decomposed_epoch`), the sectors turning from one
+    epoch to the next; the groups put back together replace the best plan
+    when shorter. Worker 0
     runs here (with *progress*), the others in worker processes. Ties go to
     the lowest worker, so the result depends only on the seed and the number
     of workers when the search is bounded by iterations. Returns the best
@@ -381,14 +391,15 @@ def search(data, n_vehicles: int, seed: int, start: float, limit: float, max_ite
         best, iterations, _, _ = descend(data, n_vehicles, seed, start, limit, max_iterations, progress, min_vehicles, initial)
         return best, iterations
     wall = time.time() - time.perf_counter()  # perf_counter → time.time()
-    split = DECOMPOSE and data.num_clients >= MIN_POINTS
+    split = DECOMPOSE and decomposable(data, n_vehicles, workers)
     epochs = DECOMPOSED_EPOCHS if split else EPOCHS
-    first_end = start + limit * (FIRST_EPOCH if epochs else 1.0)
+    first_share = DECOMPOSED_FIRST_EPOCH if split else FIRST_EPOCH
+    first_end = start + limit * (first_share if epochs else 1.0)
     packed = None if initial is None else pack(initial)
     try:
         pool = _pool(workers - 1)
         futures = [pool.submit(_remote_descend, data, n_vehicles, seed + w * SEED_STRIDE, first_end + wall, limit, max_iterations,
-                               min_vehicles, packed, w % 2 == 0) for w in range(1, workers)]
+                               min_vehicles, packed, w % 2 == 0, first_end - start) for w in range(1, workers)]
     except (OSError, RuntimeError):  # no process can be started here: search alone
         best, iterations, _, _ = descend(data, n_vehicles, seed, start, limit, max_iterations, progress, min_vehicles, initial)
         return best, iterations
@@ -405,7 +416,7 @@ def search(data, n_vehicles: int, seed: int, start: float, limit: float, max_ite
             best, fleet = candidate, outcome[2]
     xy = None  # positions of the points, for the sectors of a decomposed epoch (computed once, when first needed)
     for epoch in range(1, epochs + 1):
-        epoch_end = start + limit * (FIRST_EPOCH + (1 - FIRST_EPOCH) * epoch / epochs)
+        epoch_end = start + limit * (first_share + (1 - first_share) * epoch / epochs)
         if max_iterations is None and epoch_end - time.perf_counter() < 0.3:
             continue
         fleet_data = with_fleet(data, fleet)
