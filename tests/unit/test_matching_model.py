@@ -215,3 +215,28 @@ def test_parsing_a_whole_column_equals_parsing_cell_by_cell():
     single = SkillNormaliser().fit(extra_skills=extra)
     assert batch == [single.parse(c) for c in cells]
     assert "nettoyage des locaux" in batch[0] and "sauveteur secouriste du travail" in batch[0]
+
+
+def test_an_ambiguous_or_uncertain_title_leaves_the_job_part_to_the_text():
+    """« chauffeur » is near-tied between three ROME sheets: the « métier » part must not pick one of them."""
+    offers = pd.DataFrame({
+        "offer_id": ["BUS", "LIV", "PL", "ENT"],
+        "title": ["Conducteur de bus", "Chauffeur-livreur", "Conducteur poids lourd", "Agent d'entretien"],
+        "commune": ["Montreuil"] * 4,
+    })
+    candidates = pd.DataFrame({"candidate_id": ["C1", "C2", "C3"], "desired_job": ["chauffeur", "agent d'entretien", "zzz qqq"], "commune": ["Montreuil"] * 3})
+    matcher = Matcher(weights={"text": 1, "skills": 0, "job": 1, "distance": 0, "contract": 0}).fit(candidates, offers)
+    parts, _, _ = matcher.parts()
+    weight = matcher.job_part_.candidate_confidence
+    assert weight[0] == 0.0 and weight[1] > 0.9 and weight[2] == 0.0
+    # Not sure: the text part stands in, whatever the offer.
+    np.testing.assert_allclose(parts["job"][[0, 2]], parts["text"][[0, 2]], atol=1e-6)
+    # Sure on both sides: the same job is worth nearly 1, the others nearly 0.
+    assert parts["job"][1, 3] > 0.9
+    assert (parts["job"][1, :3] < 0.1).all()
+    result = matcher.rank(4)
+    assert result.frame.loc[result.frame["candidate_id"] == "C2", "offer_id"].iloc[0] == "ENT"
+    # The explained parts of the ranking are those of the matrices.
+    row = result.frame[(result.frame["candidate_id"] == "C1")].iloc[0]
+    j = list(matcher.offers_.ids).index(row["offer_id"])
+    assert row["job"] == pytest.approx(parts["text"][0, j], abs=1e-3)

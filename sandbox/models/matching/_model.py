@@ -34,6 +34,8 @@ from sandbox.models.matching._skills import SkillNormaliser
 
 #: Offers of close jobs (« métiers proches ») listed per candidate, at most.
 RELATED_K = 5
+#: Share of the plain word TF-IDF cosine in the text part, the rest is the n-gram cosine's (see :meth:`Matcher._text`).
+PLAIN_SHARE = 0.5
 #: Largest (candidate words × offers) plain TF-IDF block kept dense (float32: 4 bytes each).
 DENSE_PLAIN = 60_000_000
 
@@ -43,16 +45,19 @@ class Matcher:
 
     The score (0-100) is a weighted mean of five parts, each between 0 and 1:
 
-    - ``text``: TF-IDF cosine of the texts over words and character
-      n-grams (see :class:`~sandbox.models.matching._similarity.TextSimilarity`);
+    - ``text``: mean of two TF-IDF cosines of the texts, over words and
+      character n-grams (see :class:`~sandbox.models.matching._similarity.TextSimilarity`)
+      and over words and word pairs (:class:`~sandbox.models.matching._similarity.WordTfidf`);
     - ``skills``: share of the offer's required (3/4) and desirable
       (1/4) skills that the profile has, after normalisation (synonyms,
       abbreviations, typos); when a row has no skill at all, the text part
       stands in;
-    - ``job``: the desired job's ROME code is the offer's (1), the same
-      domain (0.4), or neither (0), times the confidence of both codings
-      (an uncertain title weighs less); an ambiguous title (« chauffeur »)
-      counts its near-tied suggestions at 0.8;
+    - ``job``: the desired job's ROME code is the offer's (1) or not (0),
+      as far as both codings are sure; the
+      text part stands in for the rest, so that a wrong guess cannot push a
+      wrong job up. A coding counts from a confidence of 70 (not at all) to
+      100 (fully), and not at all for an ambiguous title (« chauffeur »:
+      first two codes within 10 points);
     - ``distance``: 1 on the spot to 0.5 at the edge of the candidate's
       mobility radius; beyond it the offer is left out (``distance_filter``);
     - ``contract``: contract type accepted, working time and availability date
@@ -197,7 +202,10 @@ class Matcher:
         self.text_ = TextSimilarity(min_df=2, word_weight=3.0, max_words=12000).fit(self.offers_.docs, always=ref_docs)
         self.words_ = WordTfidf().fit(self.offers_.docs)
         offer_plain = self.words_.side(self.words_.transform(self.offers_.docs))
-        candidate_plain = self.words_.transform(self.candidates_.docs)
+        # The profiles in the words of the offers and the reference only (typos corrected): names and
+        # any other word no offer uses never weigh, in either cosine.
+        candidate_docs = self.text_.known(self.candidates_.docs, also=self.words_.words_)
+        candidate_plain = self.words_.transform(candidate_docs)
         # Only the word features some candidate has count; as a dense block when it is small enough,
         # so that each chunk is one sparse × dense product (no sparse result to build and densify).
         used = np.unique(candidate_plain.indices)
@@ -206,7 +214,7 @@ class Matcher:
         self._plain_side = np.ascontiguousarray(side.toarray(), dtype=np.float32) if len(used) * side.shape[1] <= DENSE_PLAIN else side.tocsc()
         self._offer_words = self.text_.transform(self.offers_.docs, fuzzy=False)
         self._text_side = self.text_.side(self._offer_words)
-        self._candidate_words = self.text_.transform(self.candidates_.docs, fuzzy=True)
+        self._candidate_words = self.text_.transform(candidate_docs, fuzzy=False)
         self._candidate_norms = self.text_.norms(self._candidate_words)
 
         self.skill_part_ = parts.skill_part(self.candidates_, self.offers_)
@@ -219,17 +227,26 @@ class Matcher:
 
     # ---------------------------------------------------------------- parts
     def _text(self, ci: np.ndarray, oj: np.ndarray) -> np.ndarray:
-        """The text part: the larger of the word + n-gram cosine and the plain word TF-IDF cosine."""
+        """The text part: the mean of the word + n-gram cosine and the plain word 1–2-gram TF-IDF cosine.
+
+        The n-gram cosine forgives typos but runs high on every pair (shared
+        letters); the plain cosine is sharper. Their larger value would be the
+        n-gram one nearly everywhere; their mean ranks better than either on
+        the ROME evaluation sets, and never below the plain TF-IDF baseline.
+        """
         every = len(oj) == self._text_side.shape[1] and np.array_equal(oj, np.arange(len(oj)))
         text = self.text_.block(self._candidate_words[ci], self._text_side if every else self._text_side[:, oj], self._candidate_norms[ci])
         side = self._plain_side if every else self._plain_side[:, oj]
         plain = self._candidate_plain[ci] @ side
         plain = plain.toarray() if hasattr(plain, "toarray") else plain
-        return np.maximum(text, plain, out=text)
+        text *= np.float32(1 - PLAIN_SHARE)
+        text += np.float32(PLAIN_SHARE) * plain
+        return text
 
-    def _job(self, ci: np.ndarray, oj: np.ndarray) -> np.ndarray:
+    def _job(self, ci: np.ndarray, oj: np.ndarray, text: np.ndarray) -> np.ndarray:
+        """The « métier » part: the codes' match where both codings are sure, the text part where not."""
         job = self.job_part_
-        return job.candidate_value[ci][:, job.offer_code[oj]] * job.offer_confidence[oj][None, :]
+        return job.value(job.candidate_code[ci][:, None], job.offer_code[oj][None, :], text, job.candidate_confidence[ci][:, None], job.offer_confidence[oj][None, :])
 
     def _chunk(self, ci: np.ndarray, oj: np.ndarray, w: dict[str, float], offer_skill_weights) -> tuple[np.ndarray, np.ndarray]:
         """Scores (and text part) of candidates *ci* × offers *oj*; −inf outside the mobility radius."""
@@ -237,7 +254,7 @@ class Matcher:
         text = self._text(ci, oj)
         score = text * np.float32(w[TEXT])
         if w[JOB]:
-            score += np.float32(w[JOB]) * self._job(ci, oj)
+            score += np.float32(w[JOB]) * self._job(ci, oj, text)
         if w[CONTRACT]:
             c3 = np.float32(w[CONTRACT] / 3)
             score += c3 * ct.candidate_value[ci][:, ct.offer_category[oj]]
@@ -274,7 +291,7 @@ class Matcher:
         skills = np.bincount(rows, weights=values, minlength=len(c)).astype(np.float32)
         fallback = sk.candidate_none[c] | sk.offer_none[o]
         skills[fallback] = text[fallback]
-        job_value = job.candidate_value[c, job.offer_code[o]] * job.offer_confidence[o]
+        job_value = job.value(job.candidate_code[c], job.offer_code[o], text, job.candidate_confidence[c], job.offer_confidence[o])
         compat = ct.candidate_value[c, ct.offer_category[o]] + ct.availability_value[c, ct.offer_start[o]]
         with np.errstate(invalid="ignore"):
             compat -= 0.5 * (ct.candidate_max_hours[c] + 2 < ct.offer_hours[o])

@@ -16,9 +16,11 @@ from sandbox.models.matching._prepare import CONTRACTS, PreparedTable
 from sandbox.models.matching._skills import skill_matrix
 
 REQUIRED_SHARE = 0.75
-DOMAIN_SCORE = 0.4
 FULL_TIME_HOURS = 32.0
-AMBIGUITY_MARGIN = 5.0  # ROME suggestions this close to the first one count too (« chauffeur »)
+#: A coding starts to count in the « métier » part above this confidence (0-100), fully at 100…
+SURE_CONFIDENCE = 70.0
+#: …and only when the second suggestion is at least this far behind (« chauffeur »: several codes near-tied).
+SURE_MARGIN = 10.0
 EARTH_RADIUS_KM = 6371.0088
 
 
@@ -57,51 +59,73 @@ def skill_part(candidates: PreparedTable, offers: PreparedTable) -> SkillPart:
 
 @dataclass
 class JobPart:
-    """The « métier » part: what each ROME code is worth to each candidate, and each offer's code."""
+    """The « métier » part: each side's ROME code, and how sure each coding is."""
 
     codes: list[str]
-    candidate_value: np.ndarray  # candidates × (codes + 1): 0-1, already weighted by the candidate's coding confidence
     offer_code: np.ndarray  # position of each offer's code (len(codes) when not recognised)
-    offer_confidence: np.ndarray  # 0-1
+    offer_confidence: np.ndarray  # 0-1: weight of the offer's code (see :func:`coding_weight`)
     candidate_code: np.ndarray  # position of each candidate's first code (len(codes) when none)
     related: np.ndarray  # (codes + 1) × (codes + 1) bool: target is a close job of source
+    candidate_confidence: np.ndarray  # 0-1: weight of the candidate's code (see :func:`coding_weight`)
+
+    def value(self, candidate_code: np.ndarray, offer_code: np.ndarray, text: np.ndarray, candidate_weight: np.ndarray, offer_weight: np.ndarray) -> np.ndarray:
+        """The part: 1 where the codes are the same and 0 elsewhere as far as both codings count, the *text* part for the rest.
+
+        That is ``text + w (same − text)`` with *w* the product of both
+        codings' weights. Arguments broadcast: codes and weights as a column
+        (``[:, None]``) and a row (``[None, :]``) for a block, or as flat pairs.
+        """
+        same = (candidate_code == offer_code) & (candidate_code < len(self.codes))
+        out = same.astype(np.float32)
+        out -= text
+        out *= candidate_weight
+        out *= offer_weight
+        out += text
+        return out
+
+
+def coding_weight(suggestions: list[tuple[str, float]]) -> float:
+    """How much a row's ROME coding counts in the « métier » part, 0 to 1.
+
+    0 up to a confidence of :data:`SURE_CONFIDENCE`, rising to 1 at 100; 0
+    also when the second suggestion is less than :data:`SURE_MARGIN` points
+    behind. Where a coding counts little, the text part stands in for the
+    rest: a wrong guess must not push the offers of a wrong job up.
+
+    >>> coding_weight([("K2204", 100.0)]), coding_weight([("K2204", 85.0), ("K2201", 60.0)])
+    (1.0, 0.5)
+    >>> coding_weight([("N4101", 95.0), ("N4103", 90.0)]), coding_weight([("K2204", 65.0)]), coding_weight([])
+    (0.0, 0.0, 0.0)
+    """
+    if not suggestions:
+        return 0.0
+    top = min(float(suggestions[0][1]), 100.0)
+    if len(suggestions) > 1 and top - suggestions[1][1] < SURE_MARGIN:
+        return 0.0
+    return float(np.clip((top - SURE_CONFIDENCE) / (100.0 - SURE_CONFIDENCE), 0.0, 1.0))
 
 
 def job_part(candidates: PreparedTable, offers: PreparedTable, codes: list[str], related: dict) -> JobPart:
-    """Values of the codes for each candidate.
+    """The first code of each side and the weight of each coding (:func:`coding_weight`).
 
-    The first suggestion is worth the candidate's confidence (1 for a sure
-    title); near-tied alternatives (within :data:`AMBIGUITY_MARGIN`) 0.8 of
-    theirs; every code of the first one's domain :data:`DOMAIN_SCORE` of it.
-    The offer's side is weighted by the offer's confidence when the part is
-    read, so an uncertain coding weighs less.
+    When the part is read (:meth:`JobPart.value`), the same code is worth 1
+    and another 0 as far as both codings count, and the text part stands in
+    for the rest: a sure coding decides, an uncertain one leaves the text
+    decide.
     """
     index = {c: i for i, c in enumerate(codes)}
     n = len(codes)
-    value = np.zeros((len(candidates.ids), n + 1), dtype=np.float32)
-    domain_of = np.asarray([c[:3] for c in codes])
-    top_code = np.full(len(candidates.ids), n, dtype=np.int64)
-    for i, sugg in enumerate(candidates.codes):
-        if not sugg:
-            continue
-        first, top = sugg[0]
-        confidence = min(top, 100.0) / 100
-        top_code[i] = index[first]
-        value[i, :n] = np.where(domain_of == first[:3], DOMAIN_SCORE * confidence, 0.0)
-        for rank, (code, score) in enumerate(sugg):
-            if rank and top - score > AMBIGUITY_MARGIN:
-                continue  # a clear first choice: the others do not count
-            weight = confidence if rank == 0 else 0.8 * min(score, 100.0) / 100
-            value[i, index[code]] = max(value[i, index[code]], weight)
-    offer_code = np.asarray([index[s[0][0]] if s else n for s in offers.codes])
-    offer_conf = np.asarray([min(s[0][1], 100.0) / 100 if s else 0.0 for s in offers.codes], dtype=np.float32)
+    candidate_code = np.asarray([index[s[0][0]] if s else n for s in candidates.codes], dtype=np.int64)
+    offer_code = np.asarray([index[s[0][0]] if s else n for s in offers.codes], dtype=np.int64)
     rel = np.zeros((n + 1, n + 1), dtype=bool)
     for source, targets in related.items():
         if source in index:
             for t in targets:
                 if t in index:
                     rel[index[source], index[t]] = True
-    return JobPart(codes, value, offer_code, offer_conf, top_code, rel)
+    candidate_conf = np.asarray([coding_weight(s) for s in candidates.codes], dtype=np.float32)
+    offer_conf = np.asarray([coding_weight(s) for s in offers.codes], dtype=np.float32)
+    return JobPart(codes, offer_code, offer_conf, candidate_code, rel, candidate_conf)
 
 
 @dataclass

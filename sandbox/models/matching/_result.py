@@ -24,10 +24,11 @@ PART_LABELS = {
 PART_HELP = {
     TEXT: "Ressemblance des textes (intitulé, compétences, description / expérience), mots et morceaux de mots.",
     SKILLS: "Part des compétences requises (3/4) et souhaitées (1/4) de l'offre que le profil possède.",
-    JOB: "Le métier recherché correspond-il au code ROME de l'offre (1), au même domaine (0,4) ? Pondéré par la confiance du codage.",
+    JOB: "Le métier recherché a-t-il le code ROME de l'offre (1) ou non (0) ? Compté selon la confiance des deux codages (à partir de 70\u202f%) ; la part « texte » tient lieu du reste.",
     DISTANCE: "1 sur place, 0,5 au bord du rayon de mobilité ; au-delà, l'offre est écartée.",
     CONTRACT: "Type de contrat accepté, temps de travail et date de disponibilité compatibles.",
 }
+PART_HELP = {part: typography(text) for part, text in PART_HELP.items()}
 #: French names accepted for the parts (command line), folded.
 PART_ALIASES = {
     "texte": TEXT, "text": TEXT, "competences": SKILLS, "skills": SKILLS, "metier": JOB, "job": JOB,

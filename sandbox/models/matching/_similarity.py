@@ -162,6 +162,20 @@ class TextSimilarity:
                     out[w] = self.vocabulary_[long_words[best[i]]]
         return out
 
+    def known(self, documents: list[list[str]], also=frozenset()) -> list[list[str]]:
+        """The documents in known words only: a typo replaced by the vocabulary word it stands for, other unknown words dropped.
+
+        Words of *also* (a set) are known too, kept as they are.
+
+        >>> TextSimilarity().fit([["nettoyag", "local"]]).known([["netoyag", "des", "local", "vitr"]], also={"vitr"})
+        [['nettoyag', 'local', 'vitr']]
+        """
+        vocab = self.vocabulary_
+        mapping = self._correct(sorted({w for doc in documents for w in doc if w not in vocab and w not in also}))
+        words = self.words_
+        fixed = {w: words[j] for w, j in mapping.items() if j is not None}
+        return [[fixed.get(w, w) for w in doc if w in vocab or w in also or w in fixed] for doc in documents]
+
     def transform(self, documents: list[list[str]], *, fuzzy: bool = True) -> sparse.csr_matrix:
         """Sublinear word weights (1 + log tf) of the documents, unknown words corrected or dropped."""
         W = self._counts(documents, fuzzy=fuzzy)
@@ -204,8 +218,8 @@ def _unigrams_and_bigrams(doc: list[str]) -> list[str]:
 class WordTfidf:
     """Plain TF-IDF on words and word pairs of the normalised texts (scikit-learn), cosine similarity.
 
-    The baseline a matcher must not fall below: the text part takes, for each
-    pair, the larger of this cosine and :class:`TextSimilarity`'s.
+    The baseline a matcher must not fall below: the text part is the mean of
+    this cosine and :class:`TextSimilarity`'s.
 
     Examples
     --------
@@ -222,6 +236,11 @@ class WordTfidf:
 
     def transform(self, documents: list[list[str]]) -> sparse.csr_matrix:
         return self.vectorizer_.transform(documents).tocsr()
+
+    @property
+    def words_(self) -> frozenset[str]:
+        """The single words of the vocabulary (not the pairs)."""
+        return frozenset(t for t in self.vectorizer_.vocabulary_ if " " not in t)
 
     def side(self, X: sparse.csr_matrix) -> sparse.csc_matrix:
         """The offers' matrix transposed, for :meth:`block`."""
