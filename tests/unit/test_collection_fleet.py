@@ -256,6 +256,7 @@ def test_sub_problems_put_back_together_give_the_plan_and_its_cost():
     groups = route_groups(routes, plane(data), 2, 0.25)
     parts = [subproblem(data, [routes[r] for r in group]) for group in groups]
     assert sum(sub.num_clients for sub, _, _ in parts) == 240
+    assert all(sub.num_locations == sub.num_clients + 2 for sub, _, _ in parts)  # its points, the depot, the disposal site
     assert sum(cost(unpack(sub, sub_routes)) for sub, sub_routes, _ in parts) == cost(whole)
     again = [route for sub, sub_routes, clients in parts for route in lift(sub_routes, clients)]
     assert sorted(again) == sorted(routes)

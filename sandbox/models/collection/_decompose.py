@@ -109,17 +109,38 @@ def route_groups(routes, xy: np.ndarray, parts: int, turn: float) -> list[list[i
     return groups
 
 
+def _moved(site, location: int):
+    """A copy of a PyVRP client or depot at another location index."""
+    from pyvrp import Client, Depot
+
+    if isinstance(site, Depot):
+        return Depot(location=location, service_duration=site.service_duration, tw_early=site.tw_early,
+                     tw_late=site.tw_late, name=site.name)
+    return Client(location=location, delivery=site.delivery, pickup=site.pickup, service_duration=site.service_duration,
+                  tw_early=site.tw_early, tw_late=site.tw_late, release_time=site.release_time, prize=site.prize,
+                  required=site.required, group=site.group, name=site.name)
+
+
 def subproblem(data, routes):
     """The sub-problem of *routes* (packed): its clients only, as many trucks as routes; and its routes and clients.
 
-    Returns ``(sub_data, sub_routes, clients)`` where ``clients[k]`` is the
-    client of *data* that is client *k* of *sub_data*; depots keep their
-    indices.
+    The sub-problem keeps only the locations of the depots and of its
+    clients (smaller matrices to send to a worker process). Returns
+    ``(sub_data, sub_routes, clients)`` where ``clients[k]`` is the client
+    of *data* that is client *k* of *sub_data*; depots keep their indices.
     """
     clients = sorted({idx for route in routes for is_client, idx in route if is_client})
     position = {c: k for k, c in enumerate(clients)}
+    depots = data.depots()
+    kept = sorted({d.location for d in depots} | {data.client(c).location for c in clients})
+    where = {location: k for k, location in enumerate(kept)}
+    grid = np.ix_(kept, kept)
     vehicle = data.vehicle_type(0).replace(num_available=len(routes))
-    sub = data.replace(clients=[data.client(c) for c in clients], vehicle_types=[vehicle])
+    sub = data.replace(locations=[data.location(k) for k in kept],
+                       clients=[_moved(data.client(c), where[data.client(c).location]) for c in clients],
+                       depots=[_moved(d, where[d.location]) for d in depots], vehicle_types=[vehicle],
+                       distance_matrices=[np.asarray(m)[grid] for m in data.distance_matrices()],
+                       duration_matrices=[np.asarray(m)[grid] for m in data.duration_matrices()])
     sub_routes = [[(is_client, position[idx] if is_client else idx) for is_client, idx in route] for route in routes]
     return sub, sub_routes, clients
 
