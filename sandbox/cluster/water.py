@@ -11,17 +11,21 @@ report names the rows as one run does.
 Two passes:
 
 1. each worker reads and validates its partition (the same reader and
-   checks as without a cluster) and tells the driver its meters and period,
-   then lets it go; a worker reads the first partitions again to settle the
-   city's grid and units from the first meters, as one run would;
-2. each worker reads its partition again and runs the per-meter steps on it
+   checks as without a cluster) and tells the driver its meters and period;
+   the driver settles the city's grid and units from the first meters (the
+   readings of the first partition come with its description), as one run
+   would;
+2. each worker runs the per-meter steps on its partition
    (:func:`sandbox.models.water.partition.analyse_partition`); the driver
    gathers the small per-meter results in meter order and runs the profiles,
    the comparison and the messages (:func:`~sandbox.models.water.partition.combine`).
 
-A worker holds one partition at a time, never the city: reading twice
-costs less than keeping the city's readings in the cluster's memory between
-the passes (87.6 million readings take about 2 GB as compact arrays).
+Between the passes the workers keep the readings of their partitions only
+when the whole city takes a small share of their memory
+(:func:`keep_in_memory`); otherwise each pass reads the partition again, and
+a worker holds one partition at a time, never the city (87.6 million
+readings take about 2 GB as compact arrays). A folder's files make at least
+two partitions per worker, so that both stay busy.
 """
 
 from __future__ import annotations
@@ -40,6 +44,12 @@ PARTITION_READINGS = int(float(os.environ.get("BAC_A_SABLE_WATER_PARTITION_READI
 Measured here: a worker analysing a partition of 4.4 million hourly readings
 (500 meters, Parquet) peaks at about 650 MB, well within the 2 GB default limit.
 """
+
+BYTES_PER_KEPT_READING = 32
+"""Memory of one reading held by a worker (meter code, time, value, row: 24 bytes, and some room)."""
+
+KEEP_SHARE = 0.25
+"""Share of the workers' memory the city's readings may take to be kept between the passes."""
 
 BYTES_PER_READING = {".parquet": None, ".xlsx": 12, ".ods": 12}
 """Size of one reading in a file, to estimate the readings of a file (CSV: 30 bytes; Parquet: its metadata)."""
@@ -109,27 +119,33 @@ def _read_partition(paths: list[str], args, source: str | None = None):
     return builder.build()
 
 
-def _describe(paths: list[str], args, source: str | None = None) -> tuple[list[str], int, int, int]:
-    """Meters, number of readings and period of a partition (its readings are let go)."""
-    readings = _read_partition(paths, args, source)
-    return list(readings.meters), len(readings), int(readings.time.min()), int(readings.time.max())
+def _readings(part, args, source: str | None):
+    """A partition's readings: read from its files (a list of paths), or already read (held by the worker)."""
+    return _read_partition(part, args, source) if isinstance(part, list) else part
 
 
-def _grid(groups: list[list[str]], args, source: str | None, t_min: int, t_max: int, params):
+def _describe(part, args, source: str | None = None, probe: bool = False) -> tuple:
+    """Meters, number of readings and period of a partition, and its readings if *probe* (the first one)."""
+    readings = _readings(part, args, source)
+    return (list(readings.meters), len(readings), int(readings.time.min()), int(readings.time.max()),
+            readings if probe else None)
+
+
+def _grid(parts: list, args, source: str | None, t_min: int, t_max: int, params):
     """The city's grid and units, from the readings of its first partitions."""
     from sandbox.models.water import ReadingsBuilder
     from sandbox.models.water.partition import grid_of
 
     probe = ReadingsBuilder()
-    for paths in groups:
-        probe.add(_read_partition(paths, args, source))
+    for part in parts:
+        probe.add(_readings(part, args, source))
     return grid_of(probe.build(), t_min, t_max, kind=params.kind, unit=params.unit, freq=params.freq)
 
 
-def _analyse(paths: list[str], args, source: str | None, grid, params):
+def _analyse(part, args, source: str | None, grid, params):
     from sandbox.models.water.partition import analyse_partition
 
-    return analyse_partition(_read_partition(paths, args, source), grid, params)
+    return analyse_partition(_readings(part, args, source), grid, params)
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -158,16 +174,44 @@ def analyse_city(client, files: list[Path], args, params, households=None, *, wo
             return _analyse_groups(client, groups, args, params, households, source=source)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-    return _analyse_groups(client, partitions(files), args, params, households)
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    return _analyse_groups(client, balanced(files, workers), args, params, households)
+
+
+def keep_in_memory(readings: int, memory_limits: list[int]) -> bool:
+    """Whether the workers keep their partitions' readings between the two passes, or read them again.
+
+    Kept when the city's readings (about :data:`BYTES_PER_KEPT_READING` each)
+    take at most :data:`KEEP_SHARE` of the workers' memory; a worker without
+    a limit reads again.
+
+    >>> keep_in_memory(8_760_000, [2 << 30, 2 << 30])
+    True
+    >>> keep_in_memory(87_600_000, [2 << 30, 2 << 30])
+    False
+    """
+    return bool(memory_limits) and all(memory_limits) and readings * BYTES_PER_KEPT_READING <= KEEP_SHARE * sum(memory_limits)
+
+
+def balanced(files: list[Path], workers: int) -> list[list[Path]]:
+    """Partitions of at most :data:`PARTITION_READINGS`, and at least two per worker when there are files enough."""
+    total = sum(readings_in(p) for p in files)
+    return partitions(files, max(1, min(PARTITION_READINGS, -(-total // (2 * max(1, workers))))))
 
 
 def _analyse_groups(client, groups: list[list[Path]], args, params, households, *, source: str | None = None):
     from sandbox.models.water.partition import combine
 
     names = [[str(p) for p in g] for g in groups]
-    described = client.gather(client.map(_describe, names, args=args, source=source, pure=False))
+    limits = [int(w.get("memory_limit") or 0) for w in client.scheduler_info().get("workers", {}).values()]
+    if keep_in_memory(sum(readings_in(p) for g in groups for p in g), limits):
+        parts = [client.submit(_read_partition, paths, args, source, pure=False) for paths in names]
+    else:  # read in each pass: a worker holds one partition at a time
+        parts = names
+    described = client.gather([client.submit(_describe, part, args, source, k == 0, pure=False)
+                               for k, part in enumerate(parts)])
     seen: dict[str, int] = {}
-    for k, (meters, _, _, _) in enumerate(described):
+    for k, (meters, _, _, _, _) in enumerate(described):
         for meter in meters:
             if seen.setdefault(meter, k) != k:
                 where = ", ".join(p.name for p in groups[seen[meter]][:2] + groups[k][:2])
@@ -179,14 +223,19 @@ def _analyse_groups(client, groups: list[list[Path]], args, params, households, 
     t_min = min(d[2] for d in described)
     t_max = max(d[3] for d in described)
     n_probe = n_meters = n_readings = 0
-    for meters, count, _, _ in described:  # the first partitions, up to what the detection looks at
+    for meters, count, _, _, _ in described:  # the first partitions, up to what the detection looks at
         n_probe += 1
         n_meters += len(meters)
         n_readings += count
         if n_meters >= PROBE_METERS and n_readings >= PROBE_READINGS:
             break
-    grid = client.submit(_grid, names[:n_probe], args, source, t_min, t_max, params, pure=False).result()
-    partials = [client.submit(_analyse, paths, args, source, grid, params, pure=False) for paths in names]
+    if n_probe == 1:  # the first partition is enough: its readings came with its description
+        grid = _grid([described[0][4]], args, source, t_min, t_max, params)
+    else:
+        grid = client.submit(_grid, parts[:n_probe], args, source, t_min, t_max, params, pure=False).result()
+    del described
+    partials = [client.submit(_analyse, part, args, source, grid, params, pure=False) for part in parts]
+    del parts  # kept readings are freed on their worker once analysed
     order = {f.key: k for k, f in enumerate(partials)}
     results: list = [None] * len(partials)
     progress = Progress("Partitions", len(partials), unit="partitions par minute")

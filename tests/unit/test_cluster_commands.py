@@ -117,6 +117,8 @@ def test_water_one_large_file_is_split_by_meter_and_equals_local(address, monkey
     else:
         frame.to_parquet(path, index=False)
     monkeypatch.setattr(on_cluster, "PARTITION_READINGS", on_cluster.readings_in(path) // 5 + 1)  # five partitions
+    if suffix == ".parquet":  # the workers read their partition again in the second pass, as for a large city
+        monkeypatch.setattr(on_cluster, "KEEP_SHARE", 0.0)
     homes = str(SAMPLES / "water" / "households.csv")
     assert main(["water", str(path), "--households", homes, "--min-peers", "3", "--out", str(tmp_path / "a")]) == 0
     assert main(["water", str(path), "--households", homes, "--min-peers", "3", "--out", str(tmp_path / "b"),
@@ -187,6 +189,7 @@ def test_water_split_file_names_bad_rows_by_their_line_in_the_file(address, monk
     path = tmp_path / "releves.csv"
     frame.to_csv(path, sep=";", index=False)
     monkeypatch.setattr(on_cluster, "PARTITION_READINGS", on_cluster.readings_in(path) // 5 + 1)  # five partitions
+    monkeypatch.setattr(on_cluster, "KEEP_SHARE", 0.0)  # partitions read in each pass, as for a large city
     assert main(["water", str(path), "--out", str(tmp_path / "a")]) == 0
     assert main(["water", str(path), "--out", str(tmp_path / "b"), "--cluster", address]) == 0
     a, b = files_of(tmp_path / "a"), files_of(tmp_path / "b")
