@@ -26,7 +26,7 @@ from sandbox.sheet.report import DataSummary, RunSummary, Stopwatch
 from sandbox.text import num, pct, typography
 from sandbox.ui import explain, kpi, page_header, show_warnings
 from sandbox.ui.charts import show_chart
-from sandbox.ui.inputs import frame_key, input_source
+from sandbox.ui.inputs import frame_key, input_source, shared_sample_token
 from sandbox.pages.matching.views import (
     coding_tab,
     match_cards,
@@ -95,6 +95,22 @@ def fitted(_cand: pd.DataFrame, _off: pd.DataFrame, key: str, radius_km: float, 
     return Matcher(default_radius_km=radius_km, distance_filter=filt, rome=rome).fit(_cand, _off)
 
 
+@st.cache_resource(max_entries=2, show_spinner="Normalisation des métiers, des compétences et des textes…")
+def shared_fitted(_cand: pd.DataFrame, _off: pd.DataFrame, key: str, radius_km: float, filt: bool, reference_version: str) -> Matcher:
+    """The matcher fitted on the sample tables (*key*: their tokens): the same for every session, fitted and held once.
+
+    Nothing personal: only the samples take this path (an upload goes through ``fitted``, per session). A workshop
+    of 30 then does not unpickle its own copy of the matcher on every run (issue 14).
+    """
+    return Matcher(default_radius_km=radius_km, distance_filter=filt, rome=rome).fit(_cand, _off)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def rome_table(_matcher: Matcher, key: str) -> pd.DataFrame:
+    """The ROME suggestions of the first 200 offers (the same for every rerun of these settings)."""
+    return _matcher.rome_table("offers").head(200)
+
+
 @st.cache_data(max_entries=8, show_spinner="Classement…")
 def ranked(_matcher: Matcher, key: str, k: int, direction: str, weights: tuple):
     return _matcher.rank(k, direction, dict(weights))
@@ -112,10 +128,13 @@ def quality(_ranking, _cand: pd.DataFrame, _off: pd.DataFrame, key: str, weights
     return evaluate(_ranking.frame, truth, k), evaluate(keyword_baseline(_cand, _off, k), truth, k)
 
 
-data_key = frame_key(candidates.frame) + frame_key(offers.frame)
+samples = (shared_sample_token(f"{KEY}.candidats", "matching/candidats", CANDIDATES, "drop"),
+           shared_sample_token(f"{KEY}.offres", "matching/offres", OFFERS, "drop"))
+data_key = repr(samples) if None not in samples else frame_key(candidates.frame) + frame_key(offers.frame)
 wkey = tuple(sorted(weights.items()))
 with Stopwatch() as watch:
-    matcher = fitted(candidates.frame, offers.frame, data_key, radius, distance_filter, f"{reference.source}-{reference.version}")
+    fit = shared_fitted if None not in samples else fitted
+    matcher = fit(candidates.frame, offers.frame, data_key, radius, distance_filter, f"{reference.source}-{reference.version}")
     run_key = data_key + f"{radius}{distance_filter}{reference.source}{reference.version}"
     by_candidate = ranked(matcher, run_key, k, "offers", wkey)
     by_offer = ranked(matcher, run_key, k, "candidates", wkey)
@@ -181,7 +200,7 @@ with tab_fair:
 with tab_rome:
     title = st.text_input("Essayez un intitulé de poste", "Animatrice périscolaire (H/F)", key=f"{KEY}.title")
     st.dataframe(pd.DataFrame([{"code ROME": s.code, "métier": s.label, "intitulé le plus proche": s.title, "confiance": s.score / 100} for s in rome.suggest(title)]), hide_index=True)
-    st.dataframe(matcher.rome_table("offers").head(200), hide_index=True)
+    st.dataframe(rome_table(matcher, run_key), hide_index=True)
 with tab_code:
     coding_tab(KEY, rome)
 

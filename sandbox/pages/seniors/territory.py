@@ -27,7 +27,7 @@ from sandbox.pages.seniors.charts import choropleth, localized, robustness_chart
 from sandbox.sheet.report import DataSummary, RunSummary, Stopwatch
 from sandbox.text import num, pct, plural, q
 from sandbox.ui import kpi, show_error, show_warnings, table_input
-from sandbox.ui.inputs import file_uploader, frame_key, input_source
+from sandbox.ui.inputs import file_uploader, frame_key, input_source, shared_sample_token
 from sandbox.ui.maps import show_map
 from sandbox.ui.runs import publish_run
 
@@ -101,6 +101,24 @@ def _official_files(key: str) -> tuple[pd.DataFrame, str, dict[str, str]] | None
     return built.frame.reset_index(drop=True), ", ".join(names), {k: v.sentence() for k, v in built.sources.items()}
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _shared_table(token: tuple, _frame: pd.DataFrame, filename: str | None) -> TerritoryTable:
+    """The sample's prepared table (*token*: the sample's), prepared once for every session: nothing personal (issue 14)."""
+    return prepare_territories(_frame, filename=filename)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _shared_analysis(token: tuple, _table: TerritoryTable, weights: tuple, method: str, top: int, spread: float, seed: int,
+                     outcome: str | None, use_fitted: bool, outcome_label: str | None) -> TerritoryAnalysis:
+    """The analysis of the sample for these settings, computed once for every session (a frozen result, read only)."""
+    return analyse_territories(_table, dict(weights), method=method, top=top, spread=spread, seed=seed, outcome=outcome,
+                               use_fitted=use_fitted, outcome_label=outcome_label)
+
+
+def _sample_token(key: str) -> tuple | None:
+    return shared_sample_token(f"{key}.territories", "seniors/territories", TERRITORIES)
+
+
 def _table(key: str) -> tuple[TerritoryTable, list[str], str, str, bool] | None:
     """The prepared table, the candidate outcome columns, the file names, the source and whether it is the sample."""
     source = st.radio("Source des indicateurs", [TABLE, INSEE], horizontal=True, key=f"{key}.source_kind")
@@ -111,7 +129,9 @@ def _table(key: str) -> tuple[TerritoryTable, list[str], str, str, bool] | None:
         is_sample = input_source(f"{key}.territories") == "exemple"
         if is_sample:
             st.caption(SYNTHETIC_NOTE)
-        table = prepare_territories(validated.frame, filename=validated.filename)
+        token = _sample_token(key)
+        table = (_shared_table(token, validated.frame, validated.filename) if token is not None
+                 else prepare_territories(validated.frame, filename=validated.filename))
         return table, [], validated.filename or "seniors/territories.csv", "exemple" if is_sample else "fichier", is_sample
     built = _official_files(key)
     if built is None:
@@ -185,10 +205,15 @@ def territory_mode(key: str) -> None:
     try:
         if method != "pca" and not use_fitted:
             check_weights(weights)
+        token = _sample_token(key) if is_sample else None
         with Stopwatch() as watch:
-            run = analyse_territories(table, weights, method=method, top=int(top), spread=spread / 100, seed=int(seed),
-                                      outcome=outcome or None, use_fitted=use_fitted,
-                                      outcome_label=q(indicator_label(outcome)) if outcome else None)
+            if token is not None:  # the sample: shared between sessions
+                run = _shared_analysis(token, table, tuple(weights.items()), method, int(top), spread / 100, int(seed),
+                                       outcome or None, use_fitted, q(indicator_label(outcome)) if outcome else None)
+            else:
+                run = analyse_territories(table, weights, method=method, top=int(top), spread=spread / 100, seed=int(seed),
+                                          outcome=outcome or None, use_fitted=use_fitted,
+                                          outcome_label=q(indicator_label(outcome)) if outcome else None)
     except DataError as exc:
         show_error(exc)
         return
