@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import weakref
 from collections.abc import Callable, Mapping
 
 import pandas as pd
@@ -153,8 +154,38 @@ def _sample(name: str, schema: Schema, errors: str) -> Validated:
     holds one copy of the 4-million-row water sample, not 30, and no
     session spends a second unpickling it.
     """
-    shared = _shared_sample(sample_token(name, schema, errors), schema)
-    return dataclasses.replace(shared, frame=shared.frame.copy(deep=False), mapping=dict(shared.mapping))
+    token = sample_token(name, schema, errors)
+    shared = _shared_sample(token, schema)
+    frame = shared.frame.copy(deep=False)
+    _remember_sample_copy(frame, token, shared.frame)
+    return dataclasses.replace(shared, frame=frame, mapping=dict(shared.mapping))
+
+
+#: The sessions' untouched copies of shared samples: ``id(copy) -> (weak ref, fingerprint, token, shared frame)``.
+#: :func:`frame_key` answers for them with the sample's digest, computed once per process instead of once per run.
+_SAMPLE_COPIES: dict[int, tuple] = {}
+
+
+def _fingerprint(frame: pd.DataFrame) -> tuple:
+    """The objects a frame's content hangs on. Any change to a copy of a shared sample replaces one of them
+    (copy-on-write copies a column's array before the first write; adding, dropping or renaming columns, or
+    setting the index, replaces the list or the index), and they are held here, so their ids cannot be reused."""
+    return (frame.index, frame.columns, *frame._mgr.arrays)
+
+
+def _remember_sample_copy(frame: pd.DataFrame, token: tuple, shared: pd.DataFrame) -> None:
+    ident = id(frame)
+
+    def forget(ref: weakref.ref) -> None:
+        if _SAMPLE_COPIES.get(ident, (None,))[0] is ref:
+            _SAMPLE_COPIES.pop(ident, None)
+
+    _SAMPLE_COPIES[ident] = (weakref.ref(frame, forget), _fingerprint(frame), token, shared)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _shared_sample_key(token: tuple, _frame: pd.DataFrame) -> str:
+    return _hash_frame(_frame)
 
 
 def shared_sample_token(key: str, sample: str, schema: Schema, errors: str = "raise") -> tuple | None:
@@ -329,7 +360,21 @@ def input_source(key: str) -> str:
 
 
 def frame_key(frame: pd.DataFrame) -> str:
-    """A cheap, stable key for a validated frame (to key downstream caches)."""
+    """A cheap, stable key for a validated frame (to key downstream caches).
+
+    A session's untouched copy of a shared sample (:func:`table_input`'s
+    sample) gets the sample's digest, computed once for every session; a
+    copy changed in any way is hashed afresh, like any other frame.
+    """
+    known = _SAMPLE_COPIES.get(id(frame))
+    if known is not None and known[0]() is frame:
+        now = _fingerprint(frame)
+        if len(now) == len(known[1]) and all(a is b for a, b in zip(now, known[1])):
+            return _shared_sample_key(known[2], known[3])
+    return _hash_frame(frame)
+
+
+def _hash_frame(frame: pd.DataFrame) -> str:
     hashed = pd.util.hash_pandas_object(frame, index=True).to_numpy()
     return hashlib.sha1(hashed.tobytes()).hexdigest()
 

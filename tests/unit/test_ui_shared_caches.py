@@ -123,3 +123,45 @@ def test_a_cached_chart_is_what_st_altair_chart_sends_and_is_built_once(monkeypa
     assert sent[0] == vega_charts._convert_altair_to_vega_lite_spec(build())
     assert sent[0] is not sent[1]  # each run gets its own copy (Streamlit pops its datasets)
     assert not charts.show_chart(lambda: None, cache_key="chart-none")
+
+
+def _true_key(frame) -> str:
+    """What frame_key computes for any frame: the digest of its hashed rows."""
+    import hashlib
+
+    import pandas as pd
+
+    return hashlib.sha1(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()).hexdigest()
+
+
+def test_frame_key_of_an_untouched_sample_copy_is_the_samples_digest_computed_once(monkeypatch):
+    first = inputs._sample("water/households", HOUSEHOLDS, "drop")
+    expected = _true_key(first.frame)
+    assert inputs.frame_key(first.frame) == expected
+    hashed = []
+    monkeypatch.setattr(inputs, "_hash_frame", lambda frame: hashed.append(1) or "recomputed")
+    second = inputs._sample("water/households", HOUSEHOLDS, "drop")  # another session's copy
+    assert inputs.frame_key(second.frame) == expected and not hashed  # answered from the shared digest
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda f: f.__setitem__(f.columns[1], f[f.columns[1]].copy()),  # a column replaced (same values)
+        lambda f: f.iloc.__setitem__((0, 1), 9),  # one cell
+        lambda f: f.__setitem__("ajout", 1),  # a new column
+        lambda f: f.drop(columns=f.columns[0], inplace=True),
+        lambda f: f.sort_values(f.columns[1], inplace=True),
+        lambda f: setattr(f, "index", f.index[::-1]),
+        lambda f: f.rename(columns={f.columns[0]: "autre"}, inplace=True),
+    ],
+    ids=["column", "cell", "new-column", "drop", "sort", "index", "rename"],
+)
+@pytest.mark.filterwarnings("ignore:The inplace keyword")  # in-place changes are deprecated, still possible: still caught
+def test_frame_key_of_a_changed_sample_copy_is_hashed_afresh(change):
+    mine = inputs._sample("water/households", HOUSEHOLDS, "drop")
+    sample_key = inputs.frame_key(mine.frame)
+    change(mine.frame)
+    assert inputs.frame_key(mine.frame) == _true_key(mine.frame)
+    other = inputs._sample("water/households", HOUSEHOLDS, "drop")  # the next session still gets the sample
+    assert inputs.frame_key(other.frame) == sample_key == _true_key(other.frame)
