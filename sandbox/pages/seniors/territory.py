@@ -27,6 +27,7 @@ from sandbox.pages.seniors.charts import choropleth, localized, robustness_chart
 from sandbox.sheet.report import DataSummary, RunSummary, Stopwatch
 from sandbox.text import num, pct, plural, q
 from sandbox.ui import kpi, show_error, show_warnings, table_input
+from sandbox.ui.charts import show_chart
 from sandbox.ui.inputs import file_uploader, frame_key, input_source, shared_sample_token
 from sandbox.ui.maps import show_map
 from sandbox.ui.runs import publish_run
@@ -283,7 +284,9 @@ def _show(key: str, run: TerritoryAnalysis, method: str, top: int, spread: int, 
     if run.fit is not None:
         _show_fit(key, run)
     with st.expander("Robustesse : les territoires qui entrent ou sortent du top", icon=":material/bar_chart:"):
-        st.altair_chart(robustness_chart(robustness.table, robustness.top), width="stretch")
+        # Converted once per content (a fifth of this page's server time when converted on every run, issue 14).
+        show_chart(lambda: robustness_chart(robustness.table, robustness.top),
+                   cache_key=_map_key(robustness.table, f"robustesse:{robustness.top}"))
     with st.expander("Poids effectifs et contributions des indicateurs", icon=":material/calculate:"):
         st.markdown(", ".join(f"{indicator_label(i)} : **{pct(w, 0)}**" for i, w in index.weights.items()))
         if table.directions:
