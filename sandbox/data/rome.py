@@ -24,8 +24,10 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -35,6 +37,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sandbox.data.errors import DataError
@@ -321,6 +324,53 @@ def load_index() -> RomeIndex | None:
 
 
 load_index.cache_clear = _load_cached.cache_clear  # type: ignore[attr-defined]
+
+
+def index_stamp(index: RomeIndex) -> str:
+    """A short fingerprint of an imported release (its manifest): what fitted models saved beside it are keyed on.
+
+    >>> index_stamp(RomeIndex(*[None] * 5, info={"version": "v4.60", "imported_at": "2026-01-01 10:00"}))
+    '7f2476cd51c0c064'
+    """
+    return hashlib.sha256(json.dumps(index.info, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
+def _fitted_path(name: str) -> Path:
+    return data_root() / "rome" / "current" / f"{name}.npz"
+
+
+def save_fitted(name: str, stamp: str, arrays: dict) -> bool:
+    """Store a model's fitted arrays beside the imported index (NumPy ``.npz``, no pickle), keyed by *stamp*.
+
+    Written to a temporary file then renamed, so a reader never sees half a file. False (and nothing
+    written) when there is no imported index or the folder is not writable: the model is then refitted
+    at the next start, which is only slower.
+    """
+    path = _fitted_path(name)
+    if not path.parent.is_dir():
+        return False
+    try:
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{name}-", suffix=".npz", delete=False) as handle:
+            np.savez(handle, __stamp__=np.asarray(stamp), **arrays)
+        os.replace(handle.name, path)
+    except OSError:
+        Path(handle.name).unlink(missing_ok=True)
+        return False
+    return True
+
+
+def load_fitted(name: str, stamp: str) -> dict | None:
+    """The arrays saved by :func:`save_fitted` for this *stamp*, or None (none saved, another release, unreadable)."""
+    path = _fitted_path(name)
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if str(data["__stamp__"]) != stamp:
+                return None
+            return {k: data[k] for k in data.files if k != "__stamp__"}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None
 
 
 def remove_index() -> bool:

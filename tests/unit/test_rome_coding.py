@@ -125,3 +125,88 @@ def test_the_code_holding_the_typed_title_comes_first(official):
     best = official.suggest("COMPTABLE H/F")
     assert best[0].code == "M1203" and best[0].score >= 90
     assert best[1].score < best[0].score
+
+
+# A small hand-made reference: every title below is held out of it, and its sheet is told by the words
+# it shares with the *other* titles of that sheet (« bus », « ovin », « moutons »), not by one near title.
+TOY_SHEETS = {
+    "N4103": ("Conduite de transport en commun sur route", ["Machiniste receveur de bus", "Conducteur d'autobus", "Conducteur de car scolaire", "Chauffeur de bus", "Conducteur de bus urbain"]),
+    "N4101": ("Conduite de transport de marchandises sur longue distance", ["Conducteur routier", "Conducteur de camion", "Chauffeur poids lourd", "Conducteur de semi-remorque", "Chauffeur livreur"]),
+    "A1409": ("Élevage de lapins et volailles", ["Éleveur de volailles", "Aviculteur", "Ouvrier d'élevage avicole", "Éleveur de lapins"]),
+    "A1410": ("Élevage ovin ou caprin", ["Éleveur d'ovins", "Berger d'ovins", "Ouvrier d'élevage ovin", "Chevrier", "Tondeur de moutons"]),
+    "K2204": ("Nettoyage de locaux", ["Agent d'entretien", "Agent de nettoyage", "Technicien de surface", "Agent de propreté"]),
+}
+
+
+def toy_reference(stamp: str = ""):
+    from sandbox.models.matching._reference import Reference
+
+    jobs = pd.DataFrame([{"code": c, "label": label, "titles": titles, "definition": ""} for c, (label, titles) in TOY_SHEETS.items()])
+    skills = pd.DataFrame([{"skill": "Nettoyer des locaux", "codes": ["K2204"], "forms": ["Nettoyer des locaux"], "training": "", "kind": "savoir-faire"}])
+    return Reference(jobs=jobs.set_index("code", drop=False), skills=skills.set_index("skill", drop=False), stamp=stamp)
+
+
+@pytest.mark.parametrize(
+    "title, code",
+    [
+        ("conducteur de bus", "N4103"),  # « conducteur » is in both sheets, « bus » only in N4103
+        ("Conductrice de minibus H/F", "N4103"),
+        ("ouvrier ovin", "A1410"),
+        ("éleveuse de moutons", "A1410"),  # « éleveur » leans to A1409 (two titles), « moutons » decides
+    ],
+)
+def test_a_title_never_seen_goes_to_the_sheet_of_its_discriminating_words(title, code):
+    coder = RomeNormaliser(toy_reference()).fit()
+    best = coder.suggest(title)
+    assert best[0].code == code and best[0].score > best[1].score
+
+
+def test_the_sheet_model_weighs_the_words_of_all_the_titles_of_a_sheet():
+    coder = RomeNormaliser(toy_reference()).fit()
+    keys = [title_key(t) for t in ("éleveur de moutons", "chauffeur de bus", "agent de surface")]
+    probabilities = coder._sheet_probabilities(keys, coder.char_.transform(keys))
+    assert probabilities.sum(axis=1) == pytest.approx([1.0, 1.0, 1.0], abs=1e-5)
+    assert [coder.codes_[i] for i in probabilities.argmax(axis=1)] == ["A1410", "N4103", "K2204"]
+
+
+def test_a_suggestion_names_one_of_its_own_titles_or_none():
+    # Codes found by their sheet's words only (no title of theirs is close) carry no title, never another sheet's.
+    coder = RomeNormaliser(toy_reference()).fit()
+    suggestions = coder.suggest("conducteur de bus", k=5)
+    assert len(suggestions) == 5
+    for s in suggestions:
+        label, titles = TOY_SHEETS[s.code]
+        assert s.title in ["", *(f for t in [label, *titles] for f in gender_forms(t))]
+
+
+def test_the_fitted_coder_is_saved_beside_the_imported_release_and_read_back(tmp_path, monkeypatch):
+    from sandbox.models.matching import _rome
+
+    monkeypatch.setenv("BAC_A_SABLE_DATA", str(tmp_path))
+    (tmp_path / "rome" / "current").mkdir(parents=True)
+    titles = ["conducteur de bus", "ouvrier ovin", "Agent d'entretien H/F", "xqzt", "eleveuse de moutons"]
+    first = RomeNormaliser(toy_reference(stamp="release-1")).fit()
+    saved = tmp_path / "rome" / "current" / "codeur_rome.npz"
+    assert saved.is_file()
+
+    def no_refit(self, ref):
+        raise AssertionError("refitted although a saved coder of the same release exists")
+
+    with monkeypatch.context() as m:
+        m.setattr(_rome.RomeNormaliser, "_fit", no_refit)
+        again = RomeNormaliser(toy_reference(stamp="release-1")).fit()
+    pd.testing.assert_frame_equal(again.code(titles), first.code(titles))
+    assert [s[0].code if s else None for s in again.suggest_many(titles)] == ["N4103", "A1410", "K2204", None, "A1410"]
+
+    # Another release (another stamp) or a damaged file: fitted again, never a crash.
+    fitted = []
+    original = _rome.RomeNormaliser._fit
+    monkeypatch.setattr(_rome.RomeNormaliser, "_fit", lambda self, ref: fitted.append(1) or original(self, ref))
+    RomeNormaliser(toy_reference(stamp="release-2")).fit()
+    saved.write_bytes(b"not a zip")
+    coder = RomeNormaliser(toy_reference(stamp="release-2")).fit()
+    assert fitted == [1, 1] and coder.suggest("ouvrier ovin")[0].code == "A1410"
+    # Without a stamp (a reference not read from the data folder), nothing is written.
+    saved.unlink()
+    RomeNormaliser(toy_reference()).fit()
+    assert not saved.exists()

@@ -48,6 +48,9 @@ class Reference:
     source : {"extrait", "officiel"}
     version : str
         « v4.60 » for an imported release, « extrait » otherwise.
+    stamp : str
+        Fingerprint of the imported release it was built from (empty otherwise): fitted models saved
+        beside that release are keyed on it.
     """
 
     jobs: pd.DataFrame
@@ -55,6 +58,7 @@ class Reference:
     related: dict = field(default_factory=dict)
     source: str = BUNDLED
     version: str = BUNDLED
+    stamp: str = ""
 
     def job_label(self, code: str | None) -> str:
         if code is None or code not in self.jobs.index:
@@ -152,8 +156,12 @@ def bundled_reference(directory: str | None = None) -> Reference:
     return Reference(jobs=jobs, skills=skills)
 
 
-def official_reference(index) -> Reference:
-    """The reference built from an imported release (:class:`sandbox.data.rome.RomeIndex`), with the extract's extras."""
+def official_reference(index, stamp: str = "") -> Reference:
+    """The reference built from an imported release (:class:`sandbox.data.rome.RomeIndex`), with the extract's extras.
+
+    *stamp* (:func:`sandbox.data.rome.index_stamp`) is given for the release stored in the app's data
+    folder, so that what is fitted on it can be saved beside it.
+    """
     extract = bundled_reference()
     titles: dict[str, list[str]] = {}
     for code, title in zip(index.titles["code"].tolist(), index.titles["title"].tolist()):
@@ -188,7 +196,7 @@ def official_reference(index) -> Reference:
     related: dict[str, tuple[str, ...]] = {}
     for code, target in zip(mobility["code"].tolist(), mobility["target"].tolist()):
         related[code] = (*related.get(code, ()), target)
-    return Reference(jobs=jobs, skills=skills, related=related, source=OFFICIAL, version=str(index.info.get("version", "")))
+    return Reference(jobs=jobs, skills=skills, related=related, source=OFFICIAL, version=str(index.info.get("version", "")), stamp=stamp)
 
 
 _OFFICIAL_CACHE: dict[int, Reference] = {}
@@ -206,7 +214,7 @@ def load_reference(directory: str | None = None) -> Reference:
     """
     if directory:
         return bundled_reference(directory)
-    from sandbox.data.rome import load_index
+    from sandbox.data.rome import index_stamp, load_index
 
     index = load_index()
     if index is None:
@@ -214,7 +222,7 @@ def load_reference(directory: str | None = None) -> Reference:
     key = id(index)
     if key not in _OFFICIAL_CACHE:
         _OFFICIAL_CACHE.clear()
-        _OFFICIAL_CACHE[key] = official_reference(index)
+        _OFFICIAL_CACHE[key] = official_reference(index, stamp=index_stamp(index))
     return _OFFICIAL_CACHE[key]
 
 

@@ -40,6 +40,21 @@ _DESC_TYPO_CUTOFF = 82
 _CHAR_NGRAMS = (2, 4)
 _CHAR_MAX_DF = 0.05  # n-grams in more than this share of titles carry no weight
 _EXACT_FLOOR = 90.0  # a code holding the typed title's key scores above this, the other codes at most this
+_STATE_VERSION = 1  # bump when the fitted state changes: saved states of another version are refitted
+_CHUNK = 256  # queries scored together (a dense block of chunk × reference titles)
+#: Weight of the sheet-level model (naive Bayes over each sheet's titles) beside the nearest title.
+SHEET_WEIGHT = 0.15
+_NB_ALPHA = 0.01
+_NB_DEFINITION = 1.0  # weight of a sheet's definition words beside its titles in the sheet model
+
+
+def _one_deletion(word: str) -> set[str]:
+    """The word and every form of it with one letter deleted.
+
+    >>> sorted(_one_deletion("bus"))
+    ['bs', 'bu', 'bus', 'us']
+    """
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
 
 
 @dataclass(frozen=True)
@@ -138,7 +153,79 @@ class RomeNormaliser:
         self.doc_weight = doc_weight
 
     def fit(self, X=None, y=None) -> "RomeNormaliser":
+        """Index the reference's titles and fit the sheet model.
+
+        For an imported release (a reference with a ``stamp``), the fitted arrays are saved once beside
+        the imported index and read back at the next start instead of being fitted again.
+        """
         ref = self.reference if self.reference is not None else load_reference()
+        stamp = f"{ref.stamp}|{_STATE_VERSION}" if getattr(ref, "stamp", "") else ""
+        if stamp:
+            from sandbox.data.rome import load_fitted, save_fitted
+
+            arrays = load_fitted("codeur_rome", stamp)
+            if arrays is not None:
+                try:
+                    return self._restore(ref, arrays)
+                except (KeyError, ValueError, IndexError):
+                    pass
+        self._fit(ref)
+        if stamp:
+            save_fitted("codeur_rome", stamp, self._arrays())
+        return self
+
+    # -- fitted state, saved and restored ------------------------------------------------------------
+    _VECTORIZERS = ("char_", "doc_", "words_")
+    _MATRICES = ("_key_codes", "_KT", "_DT", "_NB")
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        """The fitted state as plain arrays (no pickle): vocabularies, IDF weights, sparse matrices."""
+        out = {"codes": np.asarray(self.codes_), "keys": np.asarray(self.keys_), "key_titles": np.asarray(self.key_titles_), "nb_norm": self._nb_norm}
+        for name in self._VECTORIZERS:
+            vec = getattr(self, name)
+            words = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
+            out[f"{name}vocabulary"] = np.asarray(words)
+            out[f"{name}idf"] = vec.idf_
+        for name in self._MATRICES:
+            m = getattr(self, name)
+            out.update({f"{name}.data": m.data, f"{name}.indices": m.indices, f"{name}.indptr": m.indptr, f"{name}.shape": np.asarray(m.shape)})
+        return out
+
+    def _restore(self, ref: Reference, arrays: dict[str, np.ndarray]) -> "RomeNormaliser":
+        from scipy import sparse
+
+        codes = arrays["codes"].tolist()
+        if codes != list(ref.jobs["code"]):
+            raise ValueError("saved coder of another reference")
+        self.reference_ = ref
+        self.codes_ = codes
+        self.labels_ = dict(zip(ref.jobs["code"], ref.jobs["label"]))
+        self.keys_ = arrays["keys"].tolist()
+        self._key_index = {k: i for i, k in enumerate(self.keys_)}
+        self.key_titles_ = arrays["key_titles"].tolist()
+        self._keys_array = np.asarray(self.keys_, dtype=object)
+        self._nb_norm = arrays["nb_norm"]
+        for name, vec in zip(self._VECTORIZERS, self._vectorizers()):
+            words = arrays[f"{name}vocabulary"].tolist()
+            vec.vocabulary_ = {w: i for i, w in enumerate(words)}
+            vec.idf_ = arrays[f"{name}idf"]
+            setattr(self, name, vec)
+        for name in self._MATRICES:
+            shape = tuple(int(x) for x in arrays[f"{name}.shape"])
+            setattr(self, name, sparse.csr_matrix((arrays[f"{name}.data"], arrays[f"{name}.indices"], arrays[f"{name}.indptr"]), shape=shape))
+        self._vocab_long = sorted(w for w in self.doc_.vocabulary_ if len(w) >= 4)
+        return self
+
+    @staticmethod
+    def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer, TfidfVectorizer]:
+        """Unfitted: the titles' character n-grams, the sheets' words, the titles' words and word pairs."""
+        return (
+            TfidfVectorizer(analyzer="char_wb", ngram_range=_CHAR_NGRAMS, sublinear_tf=True, max_df=_CHAR_MAX_DF, dtype=np.float32),
+            TfidfVectorizer(analyzer=str.split, sublinear_tf=True, dtype=np.float32),
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+", dtype=np.float32),
+        )
+
+    def _fit(self, ref: Reference) -> None:
         codes = list(ref.jobs["code"])
         code_pos = {c: i for i, c in enumerate(codes)}
         key_index: dict[str, int] = {}
@@ -167,7 +254,8 @@ class RomeNormaliser:
         self.keys_ = list(key_index)
         self._key_index = key_index
         self.key_titles_ = key_title
-        self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=_CHAR_NGRAMS, sublinear_tf=True, max_df=_CHAR_MAX_DF, dtype=np.float32)
+        self._keys_array = np.asarray(self.keys_, dtype=object)
+        self.char_, self.doc_, self.words_ = self._vectorizers()
         self._KT = self.char_.fit_transform(self.keys_).T.tocsr()
         # Each sheet as a document: label, titles, definition, skills (for descriptions).
         skill_words = {s: " ".join(tokens(s)) for s in ref.skills["skill"]}
@@ -175,55 +263,97 @@ class RomeNormaliser:
         for code, label, job_titles, definition in zip(ref.jobs["code"], ref.jobs["label"], ref.jobs["titles"], ref.jobs["definition"]):
             words = " ".join(tokens(" ".join([label, *job_titles, str(definition or "")])))
             docs.append(" ".join([words, *(skill_words[s] for s in ref.skills_by_code.get(code, []))]))
-        self.doc_ = TfidfVectorizer(analyzer=str.split, sublinear_tf=True, dtype=np.float32)
         self._DT = self.doc_.fit_transform(docs).T.tocsr()
         self._vocab_long = sorted(w for w in self.doc_.vocabulary_ if len(w) >= 4)
-        return self
+        self._fit_sheet_model(ref, self.char_.transform(self.keys_))
+
+    def _fit_sheet_model(self, ref: Reference, key_chars) -> None:
+        """Multinomial naive Bayes of the sheets over the words, word pairs and character n-grams of their titles.
+
+        A title never seen still shares words with the *other* titles of its sheet (« ovin », « bus »,
+        « piscine »): each sheet's feature mass is the sum of its title keys' TF-IDF vectors (plus the words
+        of its definition), smoothed by :data:`_NB_ALPHA`. Kept sparse: ``log(1 + mass / alpha)`` on the
+        features a sheet has, the smoothing of the others folded into one norm per sheet.
+        """
+        from scipy import sparse
+
+        key_words = self.words_.fit_transform(self.keys_)
+        by_sheet = self._key_codes.T.astype(np.float32).tocsr()  # codes × keys
+        definitions = self.words_.transform([" ".join(tokens(str(d or ""))) for d in ref.jobs["definition"]])
+        mass = sparse.hstack([by_sheet @ key_words + _NB_DEFINITION * definitions, by_sheet @ key_chars]).tocsr()
+        n_features = mass.shape[1]
+        weights = mass.copy()
+        weights.data = np.log1p(weights.data / _NB_ALPHA).astype(np.float32)
+        self._NB = weights.T.tocsr()  # features × codes
+        self._nb_norm = np.log(np.asarray(mass.sum(axis=1)).ravel() + _NB_ALPHA * n_features).astype(np.float32)
+
+    def _sheet_probabilities(self, qkeys: list[str], Q) -> np.ndarray:
+        """(n × n_codes) posterior probability of each sheet given the title's words and n-grams (uniform prior).
+
+        A row is all zeros when the title has no word or n-gram the reference knows.
+        """
+        from scipy import sparse
+
+        X = sparse.hstack([self.words_.transform(qkeys), Q]).tocsr()
+        out = np.empty((X.shape[0], len(self.codes_)), dtype=np.float32)
+        for start in range(0, X.shape[0], 8 * _CHUNK):
+            block = X[start : start + 8 * _CHUNK]
+            log = (block @ self._NB).toarray() - np.asarray(block.sum(axis=1), dtype=np.float32) * self._nb_norm[None, :]
+            log -= log.max(axis=1, keepdims=True)
+            np.exp(log, out=log)
+            out[start : start + len(log)] = log / log.sum(axis=1, keepdims=True)
+        out[np.diff(X.indptr) == 0] = 0.0  # nothing known in the title: no sheet, rather than all alike
+        return out
 
     # -- scores ------------------------------------------------------------------------------------
-    def _title_scores(self, qkeys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _title_scores(self, qkeys: list[str], Q=None) -> tuple[np.ndarray, np.ndarray]:
         """(n × n_codes) confidence of each code (0-100) from the title, and the best title of each code."""
         n, n_codes = len(qkeys), len(self.codes_)
         out = np.zeros((n, n_codes), dtype=np.float32)
-        where = np.zeros((n, n_codes), dtype=np.int64)
+        where = np.full((n, n_codes), -1, dtype=np.int32)  # -1: no title of the code is close
         if not n:
             return out, where
-        Q = self.char_.transform(qkeys)
+        Q = self.char_.transform(qkeys) if Q is None else Q
         kc = self._key_codes
-        for start in range(0, n, 2048):
-            stop = min(start + 2048, n)
-            S = (Q[start:stop] @ self._KT).tocsr()
-            S.sort_indices()
-            data = S.data.astype(np.float32)
-            # Re-score the closest titles with rapidfuzz: whole words and word order.
-            for r in range(stop - start):
-                lo, hi = S.indptr[r], S.indptr[r + 1]
-                if hi == lo:
-                    continue
-                q = qkeys[start + r]
-                d = data[lo:hi]
-                if hi - lo > _KEEP:  # only the closest titles can make a code's best score
-                    d[np.argpartition(-d, _KEEP - 1)[_KEEP:]] = 0.0
-                m = min(_RERANK, hi - lo)
-                for t in np.argpartition(-d, m - 1)[:m]:
-                    k = self.keys_[S.indices[lo + t]]
-                    combo = 0.45 * d[t] + 0.3 * fuzz.token_set_ratio(q, k) / 100 + 0.25 * fuzz.token_sort_ratio(q, k) / 100
-                    d[t] = max(d[t], combo)
-            kept = data > 0
-            rows = np.repeat(np.arange(stop - start), np.diff(S.indptr))[kept]
-            cols = S.indices[kept]
-            data = data[kept]
+        keys = self._keys_array
+        keep = min(_KEEP, len(keys))
+        rerank = min(_RERANK, keep)
+        for start in range(0, n, _CHUNK):
+            stop = min(start + _CHUNK, n)
+            S = (Q[start:stop] @ self._KT).toarray()
+            # Only the closest titles can make a code's best score.
+            top = np.argpartition(-S, keep - 1, axis=1)[:, :keep] if keep < S.shape[1] else np.tile(np.arange(keep), (stop - start, 1))
+            vals = np.take_along_axis(S, top, axis=1)
+            # Re-score the closest of them with rapidfuzz: whole words and word order.
+            near = np.argpartition(-vals, rerank - 1, axis=1)[:, :rerank] if rerank < keep else np.tile(np.arange(keep), (stop - start, 1))
+            near_vals = np.take_along_axis(vals, near, axis=1)
+            rows = np.repeat(np.arange(stop - start), rerank)
+            live = near_vals.ravel() > 0
+            if live.any():
+                q = [qkeys[start + r] for r in rows[live]]
+                k = keys[np.take_along_axis(top, near, axis=1).ravel()[live]].tolist()
+                token_set = process.cpdist(q, k, scorer=fuzz.token_set_ratio, dtype=np.float32)
+                token_sort = process.cpdist(q, k, scorer=fuzz.token_sort_ratio, dtype=np.float32)
+                base = near_vals.ravel()[live]
+                combo = np.maximum(base, 0.45 * base + 0.3 * token_set / 100 + 0.25 * token_sort / 100)
+                rescored = near_vals.ravel().copy()
+                rescored[live] = combo
+                np.put_along_axis(vals, near, rescored.reshape(near.shape), axis=1)
+            kept = vals.ravel() > 0
+            rows = np.repeat(np.arange(stop - start), keep)[kept]
+            cols = top.ravel()[kept]
+            data = vals.ravel()[kept]
             counts = np.diff(kc.indptr)[cols]
             offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
             codes = kc.indices[np.repeat(kc.indptr[cols], counts) + offsets]
-            rows, keys, vals = np.repeat(rows, counts), np.repeat(cols, counts), np.repeat(data, counts)
+            rows, hits, vals = np.repeat(rows, counts), np.repeat(cols, counts), np.repeat(data, counts)
             flat = rows.astype(np.int64) * n_codes + codes
             order = np.lexsort((-vals, flat))
             uniq, first = np.unique(flat[order], return_index=True)
             block_out = out[start:stop].reshape(-1)
             block_where = where[start:stop].reshape(-1)
             block_out[uniq] = vals[order][first]
-            block_where[uniq] = keys[order][first]
+            block_where[uniq] = hits[order][first]
         return 100 * np.clip(out, 0, 1), where
 
     def _exact_codes(self, qkeys: list[str]) -> np.ndarray:
@@ -236,17 +366,37 @@ class RomeNormaliser:
                 out[i, kc.indices[kc.indptr[j] : kc.indptr[j + 1]]] = True
         return out
 
+    @property
+    def _deletions(self) -> dict[str, list[int]]:
+        """``{word with at most one letter deleted: positions in the long vocabulary}`` (built once)."""
+        table = self.__dict__.get("_deletion_table")
+        if table is None:
+            table = {}
+            for i, word in enumerate(self._vocab_long):
+                for variant in _one_deletion(word):
+                    table.setdefault(variant, []).append(i)
+            self._deletion_table = table
+        return table
+
     def _corrections(self, words: set[str], min_len: int = 5, cutoff: int = _DESC_TYPO_CUTOFF) -> dict[str, str]:
-        """Words unknown to the sheets' vocabulary → their closest known word when it looks like a typo."""
+        """Words unknown to the sheets' vocabulary → their closest known word when it looks like a typo.
+
+        Candidates are the known words one typo away (a letter missing, added, changed, or two letters
+        swapped: they share a form with at most one letter deleted); the closest by rapidfuzz ratio wins.
+        """
         vocab = self.doc_.vocabulary_
         unknown = sorted(w for w in words if w not in vocab and len(w) >= min_len)
         out = {}
-        if unknown and self._vocab_long:
-            scores = process.cdist(unknown, self._vocab_long, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8, workers=-1)
-            best = scores.argmax(axis=1)
-            for i, w in enumerate(unknown):
-                if scores[i, best[i]] >= cutoff:
-                    out[w] = self._vocab_long[best[i]]
+        if not unknown or not self._vocab_long:
+            return out
+        table = self._deletions
+        for w in unknown:
+            found = sorted({i for variant in _one_deletion(w) for i in table.get(variant, ())})
+            if not found:
+                continue
+            score, best = max((fuzz.ratio(w, self._vocab_long[i]), -i) for i in found)
+            if score >= cutoff:
+                out[w] = self._vocab_long[-best]
         return out
 
     def _corrected_keys(self, qkeys: list[str]) -> list[str]:
@@ -257,7 +407,10 @@ class RomeNormaliser:
         return [" ".join(fix.get(w, w) for w in k.split()) for k in qkeys]
 
     def _description_scores(self, texts: list[str]) -> np.ndarray:
-        words = [tokens(t) for t in texts]
+        return self._word_scores([tokens(t) for t in texts])
+
+    def _word_scores(self, words: list[list[str]]) -> np.ndarray:
+        """(n × n_codes) cosine of each text's words (typos corrected) with each sheet's words."""
         fix = self._corrections({w for ws in words for w in ws})
         docs = [" ".join(fix.get(w, w) for w in ws) for ws in words]
         return np.asarray((self.doc_.transform(docs) @ self._DT).toarray(), dtype=np.float32)
@@ -276,16 +429,31 @@ class RomeNormaliser:
         descriptions = ["" if _is_blank(d) else str(d) for d in descriptions]
         pairs = list(dict.fromkeys(zip(titles, descriptions)))
         qkeys = self._corrected_keys([title_key(t) for t, _ in pairs])
-        scores, where = self._title_scores(qkeys)
-        if self.doc_weight and len(pairs):
-            doc = self._scaled(self._description_scores([t for t, _ in pairs]))
+        # Everything the title decides is computed once per distinct key (« Agent d'entretien H/F » and
+        # « agent d'entretien » are one).
+        distinct = list(dict.fromkeys(qkeys))
+        position = {k: i for i, k in enumerate(distinct)}
+        back = np.fromiter((position[k] for k in qkeys), dtype=np.int64, count=len(qkeys))
+        Q = self.char_.transform(distinct)
+        scores, where = self._title_scores(distinct, Q)
+        if self.doc_weight and len(distinct):
+            doc = self._scaled(self._word_scores([k.split() for k in distinct]))
             scores = (1 - self.doc_weight) * scores + self.doc_weight * doc
         # A code holding the very title typed (same key) comes first: the sheet's words only order such
         # codes among themselves (« comptable » is « Comptable », not « Chef comptable »).
-        exact = self._exact_codes(qkeys)
-        if exact.any():
-            rows = exact.any(axis=1)
+        exact = self._exact_codes(distinct)
+        rows = exact.any(axis=1)
+        if SHEET_WEIGHT and not rows.all():
+            # A title the reference does not hold: the sheet model, which generalises from the other titles of
+            # each sheet, has its say.
+            unseen = np.flatnonzero(~rows)
+            scores[unseen] = (1 - SHEET_WEIGHT) * scores[unseen] + (100 * SHEET_WEIGHT) * self._sheet_probabilities(
+                [distinct[i] for i in unseen], Q[unseen]
+            )
+        if rows.any():
             scores[rows] = np.where(exact[rows], _EXACT_FLOOR + (100 - _EXACT_FLOOR) / 100 * scores[rows], np.minimum(scores[rows], _EXACT_FLOOR))
+        if len(distinct) < len(qkeys):
+            scores, where = scores[back], where[back]
         with_desc = np.asarray([bool(d.strip()) for _, d in pairs])
         if with_desc.any():
             rows = np.flatnonzero(with_desc)
@@ -303,15 +471,19 @@ class RomeNormaliser:
         titles = list(titles)
         scores, where, pairs = self.scores(titles, descriptions)
         per_pair = {}
-        for i, pair in enumerate(pairs):
-            kk = min(k, scores.shape[1])
-            order = np.argpartition(-scores[i], kk - 1)[:kk] if kk < scores.shape[1] else np.arange(scores.shape[1])
-            order = order[np.argsort(-scores[i][order], kind="stable")]
-            per_pair[pair] = [
-                RomeSuggestion(self.codes_[j], self.labels_[self.codes_[j]], round(float(scores[i, j]), 1), self.key_titles_[where[i, j]])
-                for j in order
-                if scores[i, j] > 0
-            ]
+        kk = min(k, scores.shape[1])
+        if len(pairs) and kk:
+            top = np.argpartition(-scores, kk - 1, axis=1)[:, :kk] if kk < scores.shape[1] else np.tile(np.arange(kk), (len(pairs), 1))
+            top_scores = np.take_along_axis(scores, top, axis=1)
+            order = np.argsort(-top_scores, axis=1, kind="stable")
+            top, top_scores = np.take_along_axis(top, order, axis=1), np.take_along_axis(top_scores, order, axis=1)
+            top_where = np.take_along_axis(where, top, axis=1)
+            for i, pair in enumerate(pairs):
+                per_pair[pair] = [
+                    RomeSuggestion(self.codes_[j], self.labels_[self.codes_[j]], round(float(v), 1), self.key_titles_[w] if w >= 0 else "")
+                    for j, v, w in zip(top[i].tolist(), top_scores[i].tolist(), top_where[i].tolist())
+                    if v > 0
+                ]
         descs = [None] * len(titles) if descriptions is None else list(descriptions)
         keys = [("" if _is_blank(t) else str(t), "" if _is_blank(d) else str(d)) for t, d in zip(titles, descs)]
         return [per_pair[p] for p in keys]
