@@ -128,6 +128,12 @@ def quality(_ranking, _cand: pd.DataFrame, _off: pd.DataFrame, key: str, weights
     return evaluate(_ranking.frame, truth, k), evaluate(keyword_baseline(_cand, _off, k), truth, k)
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def has_truth(_cand: pd.DataFrame, key: str) -> bool:
+    """Whether the candidates carry past placements (read once per table, not on every run)."""
+    return bool(truth_from_column(_cand))
+
+
 samples = (shared_sample_token(f"{KEY}.candidats", "matching/candidats", CANDIDATES, "drop"),
            shared_sample_token(f"{KEY}.offres", "matching/offres", OFFERS, "drop"))
 data_key = repr(samples) if None not in samples else frame_key(candidates.frame) + frame_key(offers.frame)
@@ -166,10 +172,9 @@ with tab_o:
         show_chart(lambda: score_bars(rows_o, by_offer.weights, "candidate_id"), cache_key=f"matching:{run_key}:{wkey}:{k}:candidates:{chosen_o}")
         match_cards(rows_o, by_offer.weights, "candidate_id", key=f"{KEY}.cards_o")
 
-truth = truth_from_column(candidates.frame)
 metrics = baseline = None
 with tab_eval:
-    if not truth:
+    if not has_truth(candidates.frame, data_key):
         st.info(typography("Ajoutez une colonne des placements passés (« offres obtenues ») pour mesurer la qualité du classement."))
     else:
         metrics, baseline = quality(by_candidate, candidates.frame, offers.frame, run_key, wkey, k)
