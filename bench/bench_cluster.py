@@ -94,9 +94,9 @@ def same_files(a: Path, b: Path, skip: tuple[str, ...] = ()) -> bool:
     return names == other and all((a / n).read_bytes() == (b / n).read_bytes() for n in names)
 
 
-def _report(name: str, local: tuple, cluster: tuple, same: bool, extra: str = "") -> float:
+def _report(name: str, local: tuple, cluster: tuple, same: bool, extra: str = "", baseline: str = "sans cluster") -> float:
     ratio = local[0] / cluster[0] if cluster[0] else float("nan")
-    print(f"  sans cluster : {local[0]:.1f} s (code {local[3]}) ; --cluster local : {cluster[0]:.1f} s (code {cluster[3]})"
+    print(f"  {baseline} : {local[0]:.1f} s (code {local[3]}) ; --cluster local : {cluster[0]:.1f} s (code {cluster[3]})"
           f" ; rapport {ratio:.2f}× ; sorties identiques : {'oui' if same else 'NON'}{extra}")
     if local[3] or cluster[3]:
         print(f"  erreurs : {local[4]!r} / {cluster[4]!r}")
@@ -115,7 +115,7 @@ def bench_ocr(work: Path) -> None:
     print(f"OCR de {PAGES} pages générées (--jobs 1 contre --cluster local, 2 workers) :")
     local = run(["ocr", *files, "--out", str(work / "a"), "--formats", "txt", "--jobs", "1"])
     cluster = run(["ocr", str(pages), "--out", str(work / "b"), "--formats", "txt", "--cluster", "local"])
-    ratio = _report("ocr", local, cluster, same_files(work / "a", work / "b", skip=("erreurs.csv",)))
+    ratio = _report("ocr", local, cluster, same_files(work / "a", work / "b", skip=("erreurs.csv",)), baseline="--jobs 1")
     print(f"  {PAGES / cluster[0] * 60:.0f} pages/min sur le cluster ; cible ≥ {OCR_TARGET}× : {'atteinte' if ratio >= OCR_TARGET else 'manquée'}")
 
 

@@ -48,8 +48,9 @@ Measured here: a worker analysing a partition of 4.4 million hourly readings
 BYTES_PER_KEPT_READING = 32
 """Memory of one reading held by a worker (meter code, time, value, row: 24 bytes, and some room)."""
 
-KEEP_SHARE = 0.25
-"""Share of the workers' memory the city's readings may take to be kept between the passes."""
+KEEP_SHARE = float(os.environ.get("BAC_A_SABLE_WATER_KEEP_SHARE", "0.25"))
+"""Share of the workers' memory the city's readings may take to be kept between the passes
+(``BAC_A_SABLE_WATER_KEEP_SHARE``, default 0.25; 0: always read again)."""
 
 BYTES_PER_READING = {".parquet": None, ".xlsx": 12, ".ods": 12}
 """Size of one reading in a file, to estimate the readings of a file (CSV: 30 bytes; Parquet: its metadata)."""
@@ -206,8 +207,11 @@ def _analyse_groups(client, groups: list[list[Path]], args, params, households, 
     limits = [int(w.get("memory_limit") or 0) for w in client.scheduler_info().get("workers", {}).values()]
     if keep_in_memory(sum(readings_in(p) for g in groups for p in g), limits):
         parts = [client.submit(_read_partition, paths, args, source, pure=False) for paths in names]
+        how = "gardées dans la mémoire des workers entre les deux passes"
     else:  # read in each pass: a worker holds one partition at a time
         parts = names
+        how = "relues à chaque passe (la ville ne tient pas dans le quart de la mémoire des workers)"
+    print(f"{len(names)} partitions de compteurs, {how}.", file=sys.stderr)
     described = client.gather([client.submit(_describe, part, args, source, k == 0, pure=False)
                                for k, part in enumerate(parts)])
     seen: dict[str, int] = {}

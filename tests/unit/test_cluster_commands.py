@@ -125,6 +125,8 @@ def test_water_one_large_file_is_split_by_meter_and_equals_local(address, monkey
                  "--cluster", address]) == 0
     err = capsys.readouterr().err
     assert "par compteur en 5 partitions" in err and "Partitions : 5/5" in err
+    kept = "gardées dans la mémoire des workers" if suffix == ".csv" else "relues à chaque passe"
+    assert f"5 partitions de compteurs, {kept}" in err
     a, b = files_of(tmp_path / "a"), files_of(tmp_path / "b")
     assert set(a) >= {"alerts.csv", "messages.csv", "quality.csv", "quality.txt", "households.csv"}
     assert a == b
