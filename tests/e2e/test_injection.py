@@ -161,12 +161,15 @@ def test_collection_points_and_sites(page, app_url, external_requests, dialogs):
     _keep_personal_columns(page)
     wait_for_app(page, timeout=120_000)
     _file_named(page, f"points {IMG}.csv")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Distance totale")).to_contain_text("vs actuel", timeout=60_000)
+    legend = page.frame_locator(MAP).first
+    expect(legend.get_by_text("Tournées optimisées")).to_be_visible()
     _hover_map(page)
-    current = page.get_by_role("button", name="Tournées actuelles")
-    if current.count():
-        current.first.click()  # the legend lists today's (hostile) sector names
-        wait_for_app(page)
-        _hover_map(page)
+    page.get_by_role("radio", name="Tournées actuelles").click()  # a segmented control; the legend lists the sectors
+    wait_for_app(page)
+    expect(legend.get_by_text(f"Secteur {IMG}", exact=False).first).to_be_visible()  # shown as text
+    expect(legend.locator("img")).to_have_count(0)
+    _hover_map(page)
     _settled_and_inert(page, dialogs, external_requests)
 
 
