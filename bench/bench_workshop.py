@@ -18,13 +18,20 @@ Two kinds of client (``BENCH_CLIENT``):
 
 Measured per page view: first paint (the page's title arrives / is drawn),
 settle (the script has finished), errors (an exception element, the app's
-« erreur inattendue » or any error box, a page without its title, a view
-that does not settle within ``BENCH_PAGE_TIMEOUT`` s); for the server: CPU
-seconds per page view (per page for a session alone) and resident memory
-per session. The baseline is one session alone, measured in the same run on
-the same server after a first pass has filled the caches. Every run is
-bounded: at most 40 sessions, ``BENCH_PAGE_TIMEOUT`` per view and
-``BENCH_DEADLINE`` s for the whole workshop.
+« erreur inattendue », the red box of ``show_error`` — a data error on the
+sample data —, a page without its title, a view that does not settle within
+``BENCH_PAGE_TIMEOUT`` s); for the server: CPU seconds per page view (per
+page for a session alone) and resident memory per session. The baseline is
+one session alone, measured in the same run on the same server after a
+first pass has filled the caches (the first visitor's times are printed
+too). ``BENCH_WARM=0`` (websocket clients): the participants are the first
+visitors of a server just started. Every run is bounded: at most 40
+sessions, ``BENCH_PAGE_TIMEOUT`` per view and ``BENCH_DEADLINE`` s for the
+whole workshop.
+
+Not simulated by the websocket clients: what the browser does on its own
+(fetching images and the map component's files over HTTP, a component
+sending its value back, which would trigger one more run).
 
 Goal (issue 14): 30 sessions, no error, p95 settle ≤ 10 s.
 The machine's other work shows in the figures: run it on a quiet machine.
@@ -345,20 +352,32 @@ async def ws_pass(session: WsSession, pages: list, pid: int | None = None) -> li
     return [await session.view(entry, pid) for entry in pages]
 
 
-async def ws_workshop(url: str, sessions: int, pid: int, timeout_s: float, deadline_s: float) -> dict:
-    """The workshop with websocket clients: each participant keeps one session and goes from page to page."""
-    pages = registry.available_demos()
-    warm = WsSession(url, timeout_s)  # one pass to fill the caches: measured, as the first visitor sees it
-    await warm.open()
-    cold = await ws_pass(warm, pages)
-    await warm.close()
-    single = WsSession(url, timeout_s)  # then one full pass alone, warm: the baseline
+async def _alone(url: str, pages: list, pid: int, timeout_s: float) -> tuple[list[dict], float]:
+    """One full pass of one session alone on a warm server: the baseline, with the server CPU of each view."""
+    single = WsSession(url, timeout_s)
     await single.open()
-    alone_cpu = cpu_seconds(pid)
+    cpu = cpu_seconds(pid)
     alone = await ws_pass(single, pages, pid=pid)
-    alone_cpu = cpu_seconds(pid) - alone_cpu
+    cpu = cpu_seconds(pid) - cpu
     await single.close()
     await asyncio.sleep(2)
+    return alone, cpu
+
+
+async def ws_workshop(url: str, sessions: int, pid: int, timeout_s: float, deadline_s: float, warm: bool = True) -> dict:
+    """The workshop with websocket clients: each participant keeps one session and goes from page to page.
+
+    *warm*: one visitor opens every page first (the facilitator checking the room's machine); False: the
+    participants are the first visitors of a server just started, and the baseline is measured after them.
+    """
+    pages = registry.available_demos()
+    cold: list[dict] = []
+    if warm:
+        first = WsSession(url, timeout_s)  # one pass to fill the caches: measured, as the first visitor sees it
+        await first.open()
+        cold = await ws_pass(first, pages)
+        await first.close()
+        alone, alone_cpu = await _alone(url, pages, pid, timeout_s)
 
     rss_before = rss_mb(pid)
     load_before = os.getloadavg()[0]
@@ -376,9 +395,11 @@ async def ws_workshop(url: str, sessions: int, pid: int, timeout_s: float, deadl
         load_after = os.getloadavg()[0]
     finally:
         await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
-    await asyncio.sleep(5)  # the server lets go of closed sessions
-    rss_closed = rss_mb(pid)
-    return {"client": "websocket", "cold": cold, "alone": alone, "alone_cpu": alone_cpu, "views": [v for r in results for v in r],
+    await asyncio.sleep(5)
+    rss_closed = rss_mb(pid)  # Streamlit keeps a disconnected session server.disconnectedSessionTTL s (120) for a reconnection
+    if not warm:
+        alone, alone_cpu = await _alone(url, pages, pid, timeout_s)
+    return {"client": "websocket" + ("" if warm else ", serveur froid"), "cold": cold, "alone": alone, "alone_cpu": alone_cpu, "views": [v for r in results for v in r],
             "wall": wall, "cpu": cpu, "rss_before": rss_before, "rss_after": rss_after, "rss_closed": rss_closed,
             "pages": [p.key for p in pages], "load": (load_before, load_after), "client_cpu": client_cpu}
 
@@ -391,6 +412,7 @@ def report(result: dict, sessions: int) -> None:
     views = result["views"]
     alone = {v["page"]: v for v in result["alone"]}
     cold = {v["page"]: v for v in result["cold"]}
+    none = {"settle": None}
     errors = [v for v in views if v["error"] or v["settle"] is None]
     first_errors = [v for v in result["cold"] + result["alone"] if v["error"] or v["settle"] is None]
     print(f"clients : {result['client']} ; {sessions} sessions × {len(result['pages'])} pages = {len(views)} pages vues "
@@ -403,7 +425,7 @@ def report(result: dict, sessions: int) -> None:
         paint = [v["paint"] for v in mine if v["paint"] is not None]
         settle = [v["settle"] for v in mine if v["settle"] is not None]
         line = (
-            f"{key:<12}{_fmt(cold[key]['settle']):>9}{_fmt(alone[key]['settle']):>10}{_fmt(alone[key]['cpu'], '.2f'):>14}"
+            f"{key:<12}{_fmt(cold.get(key, none)['settle']):>9}{_fmt(alone[key]['settle']):>10}{_fmt(alone[key]['cpu'], '.2f'):>14}"
             f"{statistics.median(paint) if paint else float('nan'):>10.1f}/{pct(paint, 0.95):<9.1f}"
             f"{statistics.median(settle) if settle else float('nan'):>11.1f}/{pct(settle, 0.95):<10.1f}"
             f"{sum(1 for v in mine if v['error'] or v['settle'] is None):>9}"
@@ -422,7 +444,8 @@ def report(result: dict, sessions: int) -> None:
     print(f"CPU serveur par page vue : {result['cpu'] / max(1, len(views)):.2f} s (seul : {result['alone_cpu'] / max(1, len(result['alone'])):.2f} s) ; "
           f"CPU des clients : {result['client_cpu']:.1f} s pour tout l'atelier")
     print(f"charge de la machine (moyenne sur 1 min, {os.cpu_count()} cœurs) : {result['load'][0]:.1f} au début, {result['load'][1]:.1f} à la fin")
-    closed = f", {result['rss_closed']:.0f} Mo une fois les sessions fermées" if result.get("rss_closed") is not None else ""
+    closed = (f", {result['rss_closed']:.0f} Mo 5 s après la fermeture des sessions (Streamlit garde une session "
+              f"déconnectée 120 s)" if result.get("rss_closed") is not None else "")
     print(f"mémoire du serveur : {result['rss_before']:.0f} → {result['rss_after']:.0f} Mo, soit "
           f"{(result['rss_after'] - result['rss_before']) / sessions:.1f} Mo par session{closed}")
     for v in (first_errors + errors)[:10]:
@@ -442,11 +465,14 @@ def main() -> None:
     sessions = max(1, min(MAX_SESSIONS, int(os.environ.get("BENCH_SESSIONS", "30"))))
     timeout_s = float(os.environ.get("BENCH_PAGE_TIMEOUT", "180"))
     deadline_s = float(os.environ.get("BENCH_DEADLINE", "1800"))
-    run = ws_workshop if client == "websocket" else browser_workshop
+    warm = os.environ.get("BENCH_WARM", "1") != "0"
     with tempfile.TemporaryDirectory() as folder:
         server, url = start_server(Path(folder))
         try:
-            result = asyncio.run(run(url, sessions, server.pid, timeout_s, deadline_s))
+            if client == "websocket":
+                result = asyncio.run(ws_workshop(url, sessions, server.pid, timeout_s, deadline_s, warm=warm))
+            else:
+                result = asyncio.run(browser_workshop(url, sessions, server.pid, timeout_s, deadline_s))
         finally:
             server.terminate()
             try:
