@@ -129,11 +129,13 @@ def test_a_path_that_is_not_a_release(tmp_path):
     assert "Chemin introuvable" in _error(tmp_path / "nowhere")
 
 
-def test_commands_import_info_and_errors(tmp_path, capsys):
+def test_commands_import_info_and_errors(tmp_path, capsys, data_dir):
     assert cli(["rome", "info"]) == 0
     assert "Extrait livré avec l'application" in plain(capsys.readouterr().out)
     assert cli(["rome", "import", str(write_release(tmp_path / "rel"))]) == 0
     assert "Référentiel ROME v4.60 importé" in plain(capsys.readouterr().out)
+    # The title coder is fitted at import and saved beside the index, keyed on this release.
+    assert (data_dir / "rome" / "current" / "codeur_rome.npz").is_file()
     assert cli(["rome", "info"]) == 0
     out = plain(capsys.readouterr().out)
     assert "Référentiel ROME 4.0 officiel, version v4.60 : 3 fiches métiers" in out
@@ -152,3 +154,21 @@ def test_the_shared_official_release(tmp_path):
 
     ref = load_reference()
     assert ref.is_official and len(ref.jobs) == 1584 and ref.related["A1101"]
+
+
+def test_the_coder_saved_at_import_codes_as_a_fresh_one_and_a_new_import_replaces_it(tmp_path):
+    from sandbox.data.rome import index_stamp, load_fitted
+    from sandbox.models.matching import RomeNormaliser, load_reference, official_reference
+    from sandbox.models.matching._rome import _STATE_VERSION
+
+    assert cli(["rome", "import", str(write_release(tmp_path / "rel"))]) == 0
+    ref = load_reference()
+    assert ref.stamp == index_stamp(load_index()) and load_fitted("codeur_rome", f"{ref.stamp}|{_STATE_VERSION}") is not None
+    titles = ["Agente d'entretien H/F", "animatrice periscolaire", "jardinière paysagiste confirmée", "technicienne de surface"]
+    reloaded = RomeNormaliser(ref).fit().code(titles)
+    fresh = RomeNormaliser(official_reference(load_index())).fit().code(titles)  # no stamp: fitted, not read
+    assert reloaded["code_rome"].tolist() == ["K2204", "G1203", "A1203", "K2204"]
+    assert reloaded.equals(fresh)
+    # A new import (another manifest) changes the stamp: the old saved coder is not read for it.
+    import_release(write_release(tmp_path / "rel2", change={"texte": FILES["texte"].replace("Nettoie", "Lave")}))
+    assert load_reference().stamp != ref.stamp and load_fitted("codeur_rome", f"{ref.stamp}|{_STATE_VERSION}") is None

@@ -9,7 +9,12 @@ by the character n-grams of its key (scikit-learn's ``TfidfVectorizer``,
 The closest titles are then re-scored with rapidfuzz's token ratios (a
 title whose words are all in the query, « cuisinier » in « cuisinier de
 cantine confirmé », keeps a high score), and each code keeps its best
-title. Abbreviations (« ATSEM », « CAP AEPE ») are expanded first
+title. A title the reference does not hold also goes through a sheet-level
+model: a multinomial naive Bayes over the words, word pairs and character
+n-grams of *all* the titles of each sheet (and its definition), which reads
+the words a title shares with the other titles of its sheet (« bus »,
+« ovin », « piscine ») rather than one near title; it weighs
+:data:`SHEET_WEIGHT` of the score. Abbreviations (« ATSEM », « CAP AEPE ») are expanded first
 (``rome_sigles.csv``), and a title word the reference does not know is
 replaced by the closest word it knows when they differ by about one typo
 (« puericultirce » → « puericultric »). When a description is given, its words are compared
@@ -40,12 +45,17 @@ _DESC_TYPO_CUTOFF = 82
 _CHAR_NGRAMS = (2, 4)
 _CHAR_MAX_DF = 0.05  # n-grams in more than this share of titles carry no weight
 _EXACT_FLOOR = 90.0  # a code holding the typed title's key scores above this, the other codes at most this
-_STATE_VERSION = 1  # bump when the fitted state changes: saved states of another version are refitted
+_STATE_VERSION = 2  # bump when the fitted state changes: saved states of another version are refitted
 _CHUNK = 256  # queries scored together (a dense block of chunk × reference titles)
 #: Weight of the sheet-level model (naive Bayes over each sheet's titles) beside the nearest title.
 SHEET_WEIGHT = 0.15
 _NB_ALPHA = 0.01
 _NB_DEFINITION = 1.0  # weight of a sheet's definition words beside its titles in the sheet model
+#: Naive Bayes is over-confident (its words are not independent): its log-probabilities are divided by this.
+_NB_TEMPERATURE = 1.0
+#: Titles of fewer words (« Chauffeur ») are left to the nearest titles: one word is no evidence to combine,
+#: and the sheet model would side with the sheet that has the most titles holding it.
+_NB_MIN_WORDS = 2
 
 
 def _one_deletion(word: str) -> set[str]:
@@ -180,7 +190,8 @@ class RomeNormaliser:
 
     def _arrays(self) -> dict[str, np.ndarray]:
         """The fitted state as plain arrays (no pickle): vocabularies, IDF weights, sparse matrices."""
-        out = {"codes": np.asarray(self.codes_), "keys": np.asarray(self.keys_), "key_titles": np.asarray(self.key_titles_), "nb_norm": self._nb_norm}
+        out = {"codes": np.asarray(self.codes_), "keys": np.asarray(self.keys_), "key_titles": np.asarray(self.key_titles_), "nb_norm": self._nb_norm,
+               "rare_ngrams": self._rare_ngrams}
         for name in self._VECTORIZERS:
             vec = getattr(self, name)
             words = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
@@ -205,6 +216,7 @@ class RomeNormaliser:
         self.key_titles_ = arrays["key_titles"].tolist()
         self._keys_array = np.asarray(self.keys_, dtype=object)
         self._nb_norm = arrays["nb_norm"]
+        self._rare_ngrams = arrays["rare_ngrams"]
         for name, vec in zip(self._VECTORIZERS, self._vectorizers()):
             words = arrays[f"{name}vocabulary"].tolist()
             vec.vocabulary_ = {w: i for i, w in enumerate(words)}
@@ -220,7 +232,7 @@ class RomeNormaliser:
     def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer, TfidfVectorizer]:
         """Unfitted: the titles' character n-grams, the sheets' words, the titles' words and word pairs."""
         return (
-            TfidfVectorizer(analyzer="char_wb", ngram_range=_CHAR_NGRAMS, sublinear_tf=True, max_df=_CHAR_MAX_DF, dtype=np.float32),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=_CHAR_NGRAMS, sublinear_tf=True, dtype=np.float32),
             TfidfVectorizer(analyzer=str.split, sublinear_tf=True, dtype=np.float32),
             TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+", dtype=np.float32),
         )
@@ -256,7 +268,12 @@ class RomeNormaliser:
         self.key_titles_ = key_title
         self._keys_array = np.asarray(self.keys_, dtype=object)
         self.char_, self.doc_, self.words_ = self._vectorizers()
-        self._KT = self.char_.fit_transform(self.keys_).T.tocsr()
+        key_chars = self.char_.fit_transform(self.keys_)
+        # The nearest-title search reads only the rarer n-grams (in at most _CHAR_MAX_DF of the titles), the
+        # sheet model all of them; one analysis of the text serves both.
+        df = np.bincount(key_chars.indices, minlength=key_chars.shape[1])
+        self._rare_ngrams = np.flatnonzero(df <= _CHAR_MAX_DF * len(self.keys_))
+        self._KT = self._rare(key_chars).T.tocsr()
         # Each sheet as a document: label, titles, definition, skills (for descriptions).
         skill_words = {s: " ".join(tokens(s)) for s in ref.skills["skill"]}
         docs = []
@@ -265,7 +282,7 @@ class RomeNormaliser:
             docs.append(" ".join([words, *(skill_words[s] for s in ref.skills_by_code.get(code, []))]))
         self._DT = self.doc_.fit_transform(docs).T.tocsr()
         self._vocab_long = sorted(w for w in self.doc_.vocabulary_ if len(w) >= 4)
-        self._fit_sheet_model(ref, self.char_.transform(self.keys_))
+        self._fit_sheet_model(ref, key_chars)
 
     def _fit_sheet_model(self, ref: Reference, key_chars) -> None:
         """Multinomial naive Bayes of the sheets over the words, word pairs and character n-grams of their titles.
@@ -288,7 +305,7 @@ class RomeNormaliser:
         self._nb_norm = np.log(np.asarray(mass.sum(axis=1)).ravel() + _NB_ALPHA * n_features).astype(np.float32)
 
     def _sheet_probabilities(self, qkeys: list[str], Q) -> np.ndarray:
-        """(n × n_codes) posterior probability of each sheet given the title's words and n-grams (uniform prior).
+        """(n × n_codes) posterior probability of each sheet given the title keys and their character n-gram vectors *Q*.
 
         A row is all zeros when the title has no word or n-gram the reference knows.
         """
@@ -299,21 +316,31 @@ class RomeNormaliser:
         for start in range(0, X.shape[0], 8 * _CHUNK):
             block = X[start : start + 8 * _CHUNK]
             log = (block @ self._NB).toarray() - np.asarray(block.sum(axis=1), dtype=np.float32) * self._nb_norm[None, :]
+            log /= _NB_TEMPERATURE
             log -= log.max(axis=1, keepdims=True)
             np.exp(log, out=log)
             out[start : start + len(log)] = log / log.sum(axis=1, keepdims=True)
         out[np.diff(X.indptr) == 0] = 0.0  # nothing known in the title: no sheet, rather than all alike
         return out
 
+    def _rare(self, chars):
+        """The character n-gram vectors restricted to the rarer n-grams, L2-normalised again."""
+        from sklearn.preprocessing import normalize
+
+        return normalize(chars[:, self._rare_ngrams]).astype(np.float32)
+
     # -- scores ------------------------------------------------------------------------------------
     def _title_scores(self, qkeys: list[str], Q=None) -> tuple[np.ndarray, np.ndarray]:
-        """(n × n_codes) confidence of each code (0-100) from the title, and the best title of each code."""
+        """(n × n_codes) confidence of each code (0-100) from the title, and the best title of each code.
+
+        *Q*: the titles' vectors over the rarer n-grams (computed when not given).
+        """
         n, n_codes = len(qkeys), len(self.codes_)
         out = np.zeros((n, n_codes), dtype=np.float32)
         where = np.full((n, n_codes), -1, dtype=np.int32)  # -1: no title of the code is close
         if not n:
             return out, where
-        Q = self.char_.transform(qkeys) if Q is None else Q
+        Q = self._rare(self.char_.transform(qkeys)) if Q is None else Q
         kc = self._key_codes
         keys = self._keys_array
         keep = min(_KEEP, len(keys))
@@ -434,8 +461,8 @@ class RomeNormaliser:
         distinct = list(dict.fromkeys(qkeys))
         position = {k: i for i, k in enumerate(distinct)}
         back = np.fromiter((position[k] for k in qkeys), dtype=np.int64, count=len(qkeys))
-        Q = self.char_.transform(distinct)
-        scores, where = self._title_scores(distinct, Q)
+        chars = self.char_.transform(distinct)
+        scores, where = self._title_scores(distinct, self._rare(chars))
         if self.doc_weight and len(distinct):
             doc = self._scaled(self._word_scores([k.split() for k in distinct]))
             scores = (1 - self.doc_weight) * scores + self.doc_weight * doc
@@ -443,12 +470,12 @@ class RomeNormaliser:
         # codes among themselves (« comptable » is « Comptable », not « Chef comptable »).
         exact = self._exact_codes(distinct)
         rows = exact.any(axis=1)
-        if SHEET_WEIGHT and not rows.all():
+        unseen = np.flatnonzero(~rows & np.asarray([len(k.split()) >= _NB_MIN_WORDS for k in distinct], dtype=bool))
+        if SHEET_WEIGHT and unseen.size:
             # A title the reference does not hold: the sheet model, which generalises from the other titles of
             # each sheet, has its say.
-            unseen = np.flatnonzero(~rows)
             scores[unseen] = (1 - SHEET_WEIGHT) * scores[unseen] + (100 * SHEET_WEIGHT) * self._sheet_probabilities(
-                [distinct[i] for i in unseen], Q[unseen]
+                [distinct[i] for i in unseen], chars[unseen]
             )
         if rows.any():
             scores[rows] = np.where(exact[rows], _EXACT_FLOOR + (100 - _EXACT_FLOOR) / 100 * scores[rows], np.minimum(scores[rows], _EXACT_FLOOR))
