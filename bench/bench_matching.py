@@ -11,6 +11,10 @@ enregistrés) :
 Performance : import ≤ 30 s, codage de 20 000 intitulés ≤ 10 s, 20 000 × 5 000 top 10 ≤ 15 s et ≤ 4 Go avec
 le référentiel complet chargé. Puis l'échelle et la qualité sur données synthétiques (graines inédites).
 Les temps sont mesurés sur une machine partagée : la charge est affichée, le temps processeur aussi.
+
+``BENCH_MATCHING_PARTS`` (séparées par des virgules) choisit les parties : ``coding`` (1), ``ranking`` (2),
+``extract`` (3), ``performance`` (import, codage de 20 000 intitulés, 20 000 × 5 000), ``synthetic``
+(données générées) ; toutes par défaut.
 """
 
 from __future__ import annotations
@@ -58,6 +62,19 @@ TARGET_IMPORT_S = 30.0
 TARGET_CODING_S = 10.0
 TARGET_CODING_ACC = 0.90
 TARGET_ROME_MRR = 0.92
+PARTS = ("coding", "ranking", "extract", "performance", "synthetic")
+
+
+def selected_parts() -> set[str]:
+    """The parts named in ``BENCH_MATCHING_PARTS`` (all when unset); an unknown name stops the bench."""
+    raw = os.environ.get("BENCH_MATCHING_PARTS", "").strip()
+    if not raw:
+        return set(PARTS)
+    wanted = {p.strip() for p in raw.split(",") if p.strip()}
+    unknown = wanted - set(PARTS)
+    if unknown:
+        raise SystemExit(f"BENCH_MATCHING_PARTS : parties inconnues {sorted(unknown)} (possibles : {', '.join(PARTS)})")
+    return wanted
 
 
 # -- evaluation sets built from the official release -----------------------------------------------
@@ -196,8 +213,17 @@ def _restrict(index: RomeIndex, codes: set[str]) -> RomeIndex:
     return RomeIndex(keep(index.jobs), keep(index.titles), index.skills, keep(index.links), mob, dict(index.info))
 
 
-def rome_quality(index: RomeIndex) -> None:
+def rome_quality(index: RomeIndex, parts: set[str] = frozenset(PARTS)) -> None:
     print("Qualité sur le ROME 4.0 officiel (v4.60) :", flush=True)
+    if "coding" in parts:
+        rome_coding(index)
+    if "ranking" in parts:
+        rome_ranking(index)
+    if "extract" in parts:
+        extract_only(index)
+
+
+def rome_coding(index: RomeIndex) -> None:
     cs = coding_set(index, 1000, seed=11)
     t0 = time.perf_counter()
     coder = RomeNormaliser(official_reference(cs.index)).fit()
@@ -225,6 +251,9 @@ def rome_quality(index: RomeIndex) -> None:
     print(plain(f"     sans bruit, les mêmes intitulés retirés : {clean_acc:.3f} (l'écart à 0,90 vient de l'intitulé jamais vu, pas du bruit) ; "
                 f"intitulé retiré présent tel quel sous un autre code seulement : {elsewhere:.3f} ; "
                 f"les mêmes intitulés retapés mais laissés dans l'index : {in_index:.3f}"), flush=True)
+
+
+def rome_ranking(index: RomeIndex) -> None:
     rs = ranking_set(index, 600, seed=12)
     ref = official_reference(index)
     model = evaluate(Matcher(rome=RomeNormaliser(ref).fit(), distance_filter=False).fit(rs.candidates, rs.offers).rank(10, details=False).frame, rs.truth, 10)
@@ -233,7 +262,9 @@ def rome_quality(index: RomeIndex) -> None:
                 f"(TF-IDF mots 1–2 {base_r.mrr:.3f}) — cible ≥ {TARGET_ROME_MRR} : {verdict(model.mrr >= TARGET_ROME_MRR)}, "
                 f"au-dessus de la référence : {verdict(model.mrr > base_r.mrr)}"), flush=True)
 
-    # 3. Only the bundled extract: its job sheets, titles from the release retyped, offers from the release.
+
+def extract_only(index: RomeIndex) -> None:
+    """3. Only the bundled extract: its job sheets, titles from the release retyped, offers from the release."""
     extract = bundled_reference()
     codes = set(extract.jobs["code"])
     small = _restrict(index, codes)
@@ -315,24 +346,28 @@ def plain_tfidf_top10(candidates_raw: pd.DataFrame, offers_raw: pd.DataFrame, k:
 
 
 def main() -> None:
+    parts = selected_parts()
     load = os.getloadavg()[0]
     print(f"Charge de la machine (moyenne sur 1 min) : {load:.1f} pour {os.cpu_count()} cœurs — au-delà de 2, les temps réels sont gonflés par les autres processus.")
-    if ROME_DIR.is_dir():
-        index = read_release(ROME_DIR)
-        with tempfile.TemporaryDirectory() as data_dir:
-            previous = os.environ.get("BAC_A_SABLE_DATA")
-            os.environ["BAC_A_SABLE_DATA"] = data_dir
-            try:
-                rome_performance(index, Path(data_dir))
-            finally:
-                if previous is None:
-                    os.environ.pop("BAC_A_SABLE_DATA", None)
-                else:
-                    os.environ["BAC_A_SABLE_DATA"] = previous
-        rome_quality(index)
-    else:
+    if not ROME_DIR.is_dir():
         print("../shared/data/rome_v460 absent : mesures sur le ROME officiel sautées.")
-    synthetic()
+    elif parts - {"synthetic"}:
+        index = read_release(ROME_DIR)
+        if "performance" in parts:
+            with tempfile.TemporaryDirectory() as data_dir:
+                previous = os.environ.get("BAC_A_SABLE_DATA")
+                os.environ["BAC_A_SABLE_DATA"] = data_dir
+                try:
+                    rome_performance(index, Path(data_dir))
+                finally:
+                    if previous is None:
+                        os.environ.pop("BAC_A_SABLE_DATA", None)
+                    else:
+                        os.environ["BAC_A_SABLE_DATA"] = previous
+        if parts & {"coding", "ranking", "extract"}:
+            rome_quality(index, parts)
+    if "synthetic" in parts:
+        synthetic()
 
 
 def _children_cpu() -> float:

@@ -299,6 +299,32 @@ def rome_codes(titles: pd.Series, descriptions: pd.Series | None, given: pd.Seri
     return out, weak
 
 
+def _per_value(function):
+    """*function* of one cell, computed once per distinct cell value (many rows share a job title or a contract cell).
+
+    The result is shared between the rows with that value: callers copy it if they change it.
+
+    >>> calls = []
+    >>> twice = _per_value(lambda v: calls.append(v) or 2 * v)
+    >>> [twice(v) for v in (1, 2, 1, float("nan"), float("nan"))][:3], calls[:2]
+    ([2, 4, 2], [1, 2])
+    """
+    memo: dict = {}
+
+    def once(value):
+        if value is None or (isinstance(value, float) and value != value):
+            return function(value)  # NaN is not equal to itself: not a key
+        try:
+            return memo[value]
+        except KeyError:
+            out = memo[value] = function(value)
+            return out
+        except TypeError:  # an unhashable cell
+            return function(value)
+
+    return once
+
+
 def _text_or_empty(value: object) -> str:
     return str(value) if pd.notna(value) else ""
 
@@ -345,8 +371,9 @@ def prepare_offers(off: pd.DataFrame, skills, rome, reference_date: pd.Timestamp
         warnings.append(warn(int(bad_start.sum()), who, "dont la date de début est illisible : début immédiat supposé", rows_of(off, bad_start)))
     start = np.where(np.isnan(start), 0.0, start)
 
+    title_tokens = _per_value(tokens)
     docs = [
-        tokens(t) + tokens(r) + tokens(d) + tokens(x)
+        title_tokens(t) + tokens(r) + tokens(d) + tokens(x)
         for t, r, d, x in zip(off["title"], off["skills_required"], off["skills_desired"], off["description"])
     ]
     frame = pd.DataFrame(
@@ -404,20 +431,22 @@ def prepare_candidates(cand: pd.DataFrame, skills, rome, reference_date: pd.Time
         warnings.append(warn(int(weak.sum()), who, "dont le métier recherché ne correspond à aucun métier du référentiel ROME chargé (« métier non reconnu ») : part « métier » nulle", rows_of(cand, weak)))
 
     accepted, unknown_items = [], []
+    read_contracts = _per_value(accepted_contracts)
     for v in cand["contracts"]:
-        acc, unk = accepted_contracts(v)
-        accepted.append(acc)
-        unknown_items.append(unk)
+        acc, unk = read_contracts(v)
+        accepted.append(None if acc is None else set(acc))
+        unknown_items.append(list(unk))
     bad_contract = np.asarray([bool(u) for u in unknown_items])
     if bad_contract.any():
         listed_bad = [u for us in unknown_items for u in us]
         warnings.append(warn(int(bad_contract.sum()), who, f"dont un type de contrat n'est pas reconnu ({examples(listed_bad)}) : ignoré", rows_of(cand, bad_contract)))
-    times = [work_time(v) for v in cand["work_time"]]
+    times = list(map(_per_value(work_time), cand["work_time"]))
     avail, bad_avail = parse_days(cand["availability"], reference_date, immediate_words=True)
     if bad_avail.any():
         warnings.append(warn(int(bad_avail.sum()), who, f"dont la disponibilité est illisible ({examples(cand['availability'][bad_avail])}) : non prise en compte", rows_of(cand, bad_avail)))
 
-    docs = [tokens(j) + tokens(s) + tokens(e) for j, s, e in zip(cand["desired_job"], cand["skills"], cand["experience"])]
+    job_tokens = _per_value(tokens)
+    docs = [job_tokens(j) + tokens(s) + tokens(e) for j, s, e in zip(cand["desired_job"], cand["skills"], cand["experience"])]
     frame = pd.DataFrame(
         {
             "candidate_id": cand["candidate_id"].astype(str).to_numpy(),

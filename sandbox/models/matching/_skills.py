@@ -131,6 +131,7 @@ class FuzzyKeys:
 
 
 _INDEX_CACHE: dict[int, tuple[Reference, FuzzyKeys]] = {}
+_FORMS_CACHE: dict[int, tuple[Reference, dict[str, str], dict[str, str]]] = {}
 
 
 def _reference_keys(reference: Reference, keys: list[str]) -> FuzzyKeys:
@@ -141,6 +142,24 @@ def _reference_keys(reference: Reference, keys: list[str]) -> FuzzyKeys:
             _INDEX_CACHE.clear()
         hit = _INDEX_CACHE[id(reference)] = (reference, FuzzyKeys(keys))
     return hit[1]
+
+
+def _reference_forms(reference: Reference) -> tuple[dict[str, str], dict[str, str]]:
+    """``({key of a form: skill}, {skill: skill})`` of a reference, built once per process (copies are returned)."""
+    hit = _FORMS_CACHE.get(id(reference))
+    if hit is None or hit[0] is not reference:
+        forms: dict[str, str] = {}
+        labels: dict[str, str] = {}
+        for skill, skill_forms in zip(reference.skills["skill"], reference.skills["forms"]):
+            labels[skill] = skill
+            for form in skill_forms:
+                k = key(form)
+                if k and k not in forms:
+                    forms[k] = skill
+        if len(_FORMS_CACHE) > 2:
+            _FORMS_CACHE.clear()
+        hit = _FORMS_CACHE[id(reference)] = (reference, forms, labels)
+    return dict(hit[1]), dict(hit[2])
 
 
 class SkillNormaliser:
@@ -179,14 +198,7 @@ class SkillNormaliser:
     def fit(self, extra_skills=(), y=None) -> "SkillNormaliser":
         """Index the reference forms, plus *extra_skills* (labels seen in offers) as skills of their own."""
         ref = self.reference or load_reference()
-        forms: dict[str, str] = {}
-        labels: dict[str, str] = {}
-        for skill, skill_forms in zip(ref.skills["skill"], ref.skills["forms"]):
-            labels[skill] = skill
-            for form in skill_forms:
-                k = key(form)
-                if k and k not in forms:
-                    forms[k] = skill
+        forms, labels = _reference_forms(ref)
         self.reference_ = ref
         self.forms_ = forms
         self._cache: dict[str, list[str]] = {}
