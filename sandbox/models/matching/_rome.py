@@ -46,7 +46,8 @@ _CHAR_NGRAMS = (2, 4)
 _CHAR_MAX_DF = 0.05  # n-grams in more than this share of titles carry no weight
 _EXACT_FLOOR = 90.0  # a code holding the typed title's key scores above this, the other codes at most this
 _STATE_VERSION = 2  # bump when the fitted state changes: saved states of another version are refitted
-_CHUNK = 256  # queries scored together (a dense block of chunk × reference titles)
+_CHUNK = 512  # queries scored together
+_NEAR = 0.3  # titles less similar than this share of a query's closest title are not looked at
 #: Weight of the sheet-level model (naive Bayes over each sheet's titles) beside the nearest title.
 SHEET_WEIGHT = 0.15
 _NB_ALPHA = 0.01
@@ -347,29 +348,31 @@ class RomeNormaliser:
         rerank = min(_RERANK, keep)
         for start in range(0, n, _CHUNK):
             stop = min(start + _CHUNK, n)
-            S = (Q[start:stop] @ self._KT).toarray()
-            # Only the closest titles can make a code's best score.
-            top = np.argpartition(-S, keep - 1, axis=1)[:, :keep] if keep < S.shape[1] else np.tile(np.arange(keep), (stop - start, 1))
-            vals = np.take_along_axis(S, top, axis=1)
+            S = (Q[start:stop] @ self._KT).tocsr()
+            # Only the closest titles can make a code's best score: those within _NEAR of the row's best,
+            # the _KEEP closest of them at most.
+            per_row = np.diff(S.indptr)
+            rows = np.repeat(np.arange(stop - start), per_row)
+            best = np.zeros(stop - start, dtype=np.float32)
+            filled = per_row > 0
+            if filled.any():
+                best[filled] = np.maximum.reduceat(S.data, S.indptr[:-1][filled])
+            near = S.data >= _NEAR * best[rows]
+            rows, cols, data = rows[near], S.indices[near], S.data[near].astype(np.float32)
+            order = np.lexsort((-data, rows))
+            rows, cols, data = rows[order], cols[order], data[order]
+            rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
+            kept = rank < keep
+            rows, cols, data, rank = rows[kept], cols[kept], data[kept], rank[kept]
             # Re-score the closest of them with rapidfuzz: whole words and word order.
-            near = np.argpartition(-vals, rerank - 1, axis=1)[:, :rerank] if rerank < keep else np.tile(np.arange(keep), (stop - start, 1))
-            near_vals = np.take_along_axis(vals, near, axis=1)
-            rows = np.repeat(np.arange(stop - start), rerank)
-            live = near_vals.ravel() > 0
-            if live.any():
-                q = [qkeys[start + r] for r in rows[live]]
-                k = keys[np.take_along_axis(top, near, axis=1).ravel()[live]].tolist()
+            closest = rank < rerank
+            if closest.any():
+                q = [qkeys[start + r] for r in rows[closest].tolist()]
+                k = keys[cols[closest]].tolist()
                 token_set = process.cpdist(q, k, scorer=fuzz.token_set_ratio, dtype=np.float32)
                 token_sort = process.cpdist(q, k, scorer=fuzz.token_sort_ratio, dtype=np.float32)
-                base = near_vals.ravel()[live]
-                combo = np.maximum(base, 0.45 * base + 0.3 * token_set / 100 + 0.25 * token_sort / 100)
-                rescored = near_vals.ravel().copy()
-                rescored[live] = combo
-                np.put_along_axis(vals, near, rescored.reshape(near.shape), axis=1)
-            kept = vals.ravel() > 0
-            rows = np.repeat(np.arange(stop - start), keep)[kept]
-            cols = top.ravel()[kept]
-            data = vals.ravel()[kept]
+                base = data[closest]
+                data[closest] = np.maximum(base, 0.45 * base + 0.3 * token_set / 100 + 0.25 * token_sort / 100)
             counts = np.diff(kc.indptr)[cols]
             offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
             codes = kc.indices[np.repeat(kc.indptr[cols], counts) + offsets]
