@@ -392,6 +392,11 @@ async def ws_workshop(url: str, sessions: int, pid: int, timeout_s: float, deadl
     *warm*: one visitor opens every page first (the facilitator checking the room's machine); False: the
     participants are the first visitors of a server just started, and the baseline is measured after them.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Each participant fetches its shell in a thread of its own, as each browser does (the default pool has 6
+    # threads: 30 shells would queue in the bench, not in the server).
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=sessions + 2))
     pages = registry.available_demos()
     cold: list[dict] = []
     if warm:
