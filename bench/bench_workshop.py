@@ -468,6 +468,11 @@ def report(result: dict, sessions: int) -> None:
     print(f"première peinture : médiane {pct(paint, 0.5):.1f} s, p95 {pct(paint, 0.95):.1f} s")
     print(f"stabilisation : médiane {pct(settle, 0.5):.1f} s, p95 {p95:.1f} s ({p95 / base:.1f} × une session seule, {base:.1f} s) ; "
           f"objectif ≤ {GOAL_P95_S:.0f} s sans erreur : {'atteint' if p95 <= GOAL_P95_S and not errors else 'non atteint'}")
+    if result["client"].startswith("websocket") and result["pages"]:
+        first = [v["settle"] for v in views if v["page"] == result["pages"][0] and v["settle"] is not None]
+        rest = [v["settle"] for v in views if v["page"] != result["pages"][0] and v["settle"] is not None]
+        print(f"  dont la première page (avec le chargement de l'application) : médiane {pct(first, 0.5):.1f} s, p95 {pct(first, 0.95):.1f} s ; "
+              f"les pages suivantes (navigation dans l'application) : médiane {pct(rest, 0.5):.1f} s, p95 {pct(rest, 0.95):.1f} s")
     print(f"CPU serveur par page vue : {result['cpu'] / max(1, len(views)):.2f} s (seul : {result['alone_cpu'] / max(1, len(result['alone'])):.2f} s) ; "
           f"CPU des clients : {result['client_cpu']:.1f} s pour tout l'atelier")
     print(f"charge de la machine (moyenne sur 1 min, {os.cpu_count()} cœurs) : {result['load'][0]:.1f} au début, {result['load'][1]:.1f} à la fin")
