@@ -349,15 +349,15 @@ class RomeNormaliser:
         for start in range(0, n, _CHUNK):
             stop = min(start + _CHUNK, n)
             S = (Q[start:stop] @ self._KT).tocsr()
-            # Only the closest titles can make a code's best score: those within _NEAR of the row's best,
-            # the _KEEP closest of them at most.
+            # Only the closest titles can make a code's best score: the _KEEP closest, looked for among those
+            # within _NEAR of the row's best when the row is long.
             per_row = np.diff(S.indptr)
             rows = np.repeat(np.arange(stop - start), per_row)
             best = np.zeros(stop - start, dtype=np.float32)
             filled = per_row > 0
             if filled.any():
                 best[filled] = np.maximum.reduceat(S.data, S.indptr[:-1][filled])
-            near = S.data >= _NEAR * best[rows]
+            near = (S.data >= _NEAR * best[rows]) | (per_row <= 4 * keep)[rows]  # a short row is read whole
             rows, cols, data = rows[near], S.indices[near], S.data[near].astype(np.float32)
             order = np.lexsort((-data, rows))
             rows, cols, data = rows[order], cols[order], data[order]
