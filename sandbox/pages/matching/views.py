@@ -58,9 +58,8 @@ def match_cards(frame: pd.DataFrame, weights: dict, title_column: str, *, key: s
     """One folded card per match with its explanation, missing skills and training."""
     for i, (_, row) in enumerate(frame.iterrows()):
         header = f"{int(row['rank'])}. {md_escape(str(row[title_column]))} — {num(row['score'], 0)}/100"  # user text: inert Markdown
-        with st.expander(header, expanded=i == 0):
-            for line in explain_match(row, weights):
-                st.markdown(f"- {md_escape(line)}")
+        with st.expander(header, expanded=i == 0):  # one list per card: one element, not one per line (issue 14)
+            st.markdown("\n".join(f"- {md_escape(line)}" for line in explain_match(row, weights)))
 
 
 def never_read_note(columns: list[str]) -> None:
