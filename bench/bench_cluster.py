@@ -5,7 +5,10 @@ Each part runs the same command twice in the same run, without and with
 output files byte for byte and prints both times and their ratio:
 
 - OCR of N generated pages (``BENCH_CLUSTER_PAGES``, default 200) against the
-  single-process ``--jobs 1``; target ≥ 1.7×;
+  single-process ``--jobs 1``, twice: short pages (three lines, ~0.3 s each,
+  where the cluster's start and per-task costs show) and whole typewritten
+  pages (~1.2 s each, an archive page) (``BENCH_CLUSTER_OCR_KINDS``);
+  target ≥ 1.7×;
 - water on M meters × a year hourly (``BENCH_CLUSTER_METERS``, default
   10,000: the 87.6 M readings of ``bench_water``), generated streamed into
   a folder of Parquet files of G whole meters each (``BENCH_CLUSTER_GROUP``,
@@ -38,6 +41,7 @@ import time
 from pathlib import Path
 
 PAGES = int(os.environ.get("BENCH_CLUSTER_PAGES", "200"))
+OCR_KINDS = os.environ.get("BENCH_CLUSTER_OCR_KINDS", "courtes,dactylographiées").split(",")
 METERS = int(os.environ.get("BENCH_CLUSTER_METERS", "10000"))
 GROUP = int(os.environ.get("BENCH_CLUSTER_GROUP", "100"))
 CHECK_METERS = int(os.environ.get("BENCH_CLUSTER_CHECK_METERS", "1000"))
@@ -106,20 +110,34 @@ def _report(name: str, local: tuple, cluster: tuple, same: bool, extra: str = ""
     return ratio
 
 
-def bench_ocr(work: Path) -> None:
-    from sandbox.data.generators.ocr import render_lines
+def _ocr_pages(folder: Path, kind: str) -> None:
+    """PAGES generated pages: « courtes » (three lines on 1,240 × 600 px, about 0.3 s each: the fixed costs of a
+    cluster show) or « dactylographiées » (a whole typewritten page, 1,564 × 2,000 px, about 1.2 s each: an archive
+    page, where the reading dominates)."""
+    from sandbox.data.generators.ocr import render_lines, render_typescript
 
-    pages = work / "pages"
-    pages.mkdir()
+    folder.mkdir()
     for i in range(PAGES):
-        render_lines([f"Registre des délibérations n° {i}", "Le conseil municipal, réuni en séance", f"le {1 + i % 28} mars 2025,"],
-                     size=(1240, 600), font_px=34).save(pages / f"p{i:04d}.png")
-    files = [str(p) for p in sorted(pages.iterdir())]
-    print(f"OCR de {PAGES} pages générées (--jobs 1 contre --cluster local, 2 workers) :")
-    local = run(["ocr", *files, "--out", str(work / "a"), "--formats", "txt", "--jobs", "1"])
-    cluster = run(["ocr", str(pages), "--out", str(work / "b"), "--formats", "txt", "--cluster", "local"])
-    ratio = _report("ocr", local, cluster, same_files(work / "a", work / "b", skip=("erreurs.csv",)), baseline="--jobs 1")
-    print(f"  {PAGES / cluster[0] * 60:.0f} pages/min sur le cluster ; cible ≥ {OCR_TARGET}× : {'atteinte' if ratio >= OCR_TARGET else 'manquée'}")
+        if kind == "courtes":
+            image = render_lines([f"Registre des délibérations n° {i}", "Le conseil municipal, réuni en séance",
+                                  f"le {1 + i % 28} mars 2025,"], size=(1240, 600), font_px=34)
+        else:
+            image, _ = render_typescript(seed=i)
+        image.save(folder / f"p{i:04d}.png")
+
+
+def bench_ocr(work: Path) -> None:
+    for kind in OCR_KINDS:
+        pages = work / f"pages_{kind}"
+        _ocr_pages(pages, kind)
+        files = [str(p) for p in sorted(pages.iterdir())]
+        print(f"OCR de {PAGES} pages générées {kind} (--jobs 1 contre --cluster local, 2 workers) :")
+        local = run(["ocr", *files, "--out", str(work / f"a_{kind}"), "--formats", "txt", "--jobs", "1"])
+        cluster = run(["ocr", str(pages), "--out", str(work / f"b_{kind}"), "--formats", "txt", "--cluster", "local"])
+        same = same_files(work / f"a_{kind}", work / f"b_{kind}", skip=("erreurs.csv",))
+        ratio = _report("ocr", local, cluster, same, baseline="--jobs 1")
+        print(f"  {PAGES / cluster[0] * 60:.0f} pages/min sur le cluster ; cible ≥ {OCR_TARGET}× : "
+              f"{'atteinte' if ratio >= OCR_TARGET else 'manquée'}")
 
 
 def write_meter_files(folder: Path, meters: int, group: int, seed: int = 9001) -> tuple[list[Path], Path]:

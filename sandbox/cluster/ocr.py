@@ -80,13 +80,31 @@ def _count(path: str, max_pages: int) -> int | str:
         return str(exc)
 
 
+_WORKER_FOLDER: list[str] = []  # this worker process's private temporary folder, once set up
+
+
+def _prepare_worker() -> None:
+    """Once per worker process, as the local pool does: one thread for Tesseract and OpenCV, a private (0700)
+    temporary folder for the page images and Tesseract's files, removed when the worker exits."""
+    if _WORKER_FOLDER:
+        return
+    import atexit
+    import shutil
+    import tempfile
+
+    from sandbox.models.ocr.engine import init_worker
+
+    folder = tempfile.mkdtemp(prefix="sandbox-ocr-")
+    init_worker(folder)
+    atexit.register(shutil.rmtree, folder, True)
+    _WORKER_FOLDER.append(folder)
+
+
 def _read(task) -> dict:
     """One page: the page as a dict, or its failure (never raises: a page must not stop the batch)."""
-    import os
-
     from sandbox.models import ocr
 
-    os.environ["OMP_THREAD_LIMIT"] = "1"  # in the worker: one Tesseract thread per worker process, as without a cluster
+    _prepare_worker()
     try:
         page = ocr.recognise_page(task)
     except Exception as exc:  # noqa: BLE001 - any failure of a page is recorded, with its reason

@@ -313,3 +313,22 @@ def test_unreachable_cluster_gives_a_french_error(monkeypatch):
     message = str(caught.value)
     assert message.startswith("Impossible de joindre le cluster Dask à l'adresse 127.0.0.1:9")
     assert "--cluster local" in message
+
+
+def test_an_ocr_worker_reads_with_one_thread_in_a_private_folder_removed_at_exit():
+    """As the local pool's workers: without it OpenCV starts a thread per core in every Dask worker, and page images
+    and Tesseract's files would go to the shared /tmp (issue 14 #6). Run in a child process: it changes process state."""
+    code = (
+        "import os, stat, tempfile, cv2\n"
+        "from sandbox.cluster.ocr import _prepare_worker, _WORKER_FOLDER\n"
+        "_prepare_worker(); _prepare_worker()\n"
+        "folder = _WORKER_FOLDER[0]\n"
+        "assert len(_WORKER_FOLDER) == 1\n"
+        "assert tempfile.gettempdir().startswith(folder), tempfile.gettempdir()\n"
+        "print(cv2.getNumThreads(), os.environ['OMP_THREAD_LIMIT'], oct(stat.S_IMODE(os.stat(folder).st_mode)), folder)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    threads, omp, mode, folder = run.stdout.split()
+    assert (threads, omp, mode) == ("1", "1", "0o700")
+    assert not Path(folder).exists()  # removed when the worker process ends

@@ -625,8 +625,14 @@ def _safe_recognise(task: PageTask) -> OcrPage | PageFailure:
 # (``tess_*``) go there, and it is removed with the pool, however the workers
 # ended.
 
-def _init_worker(folder: str) -> None:
-    """Set up a worker: one thread for Tesseract and OpenCV, temporary files in the pool's private folder."""
+def init_worker(folder: str) -> None:
+    """Set up a worker process: one thread for Tesseract and OpenCV, temporary files in the private *folder*.
+
+    The local pool calls it in each of its processes; so does a Dask worker
+    (:mod:`sandbox.cluster.ocr`) before its first page. Without it, OpenCV
+    starts one thread per core in every worker and the workers fight over
+    the cores.
+    """
     os.environ["OMP_THREAD_LIMIT"] = "1"  # in the worker only: the app's process keeps its own settings
     os.environ["TMPDIR"] = folder
     tempfile.tempdir = tempfile.mkdtemp(prefix="worker-", dir=folder)
@@ -651,7 +657,7 @@ def _pool(jobs: int) -> _Pool:
         if pool is None:
             folder = tempfile.mkdtemp(prefix="sandbox-ocr-")  # 0700: readable by this user only
             executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                           initializer=_init_worker, initargs=(folder,))
+                                           initializer=init_worker, initargs=(folder,))
             pool = _POOLS[jobs] = _Pool(executor, folder)
         return pool
 
