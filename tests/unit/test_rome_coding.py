@@ -210,3 +210,25 @@ def test_the_fitted_coder_is_saved_beside_the_imported_release_and_read_back(tmp
     saved.unlink()
     RomeNormaliser(toy_reference()).fit()
     assert not saved.exists()
+
+
+def test_the_transforms_used_to_code_are_bit_for_bit_scikit_learns(extract):
+    # Coding reads the fitted vocabularies without importing scikit-learn: same vectors, to the last bit.
+    from sandbox.models.matching._rome import _Tfidf
+
+    docs = [*extract.keys_, "", "a", "É  x\ty", "aid soignant aid", "AIDE-SOIGNANTE (H/F)", "zzz qqq", "l'été à l'école"]
+    for name, vectorizer in zip(RomeNormaliser._VECTORIZERS, RomeNormaliser._vectorizers()):
+        vectorizer.fit(extract.keys_[::2])
+        ours = _Tfidf.of(vectorizer, dict(zip(RomeNormaliser._VECTORIZERS, RomeNormaliser._KINDS))[name])
+        for batch in (docs, docs[::-1], docs[:1]):
+            expected, got = vectorizer.transform(batch), ours.transform(batch)
+            assert got.shape == expected.shape and got.dtype == expected.dtype, name
+            for part in ("indptr", "indices", "data"):
+                assert (getattr(got, part) == getattr(expected, part)).all(), (name, part)
+        assert ours.transform([]).shape == (0, len(vectorizer.vocabulary_))
+
+
+def test_coding_nothing_gives_an_empty_table(extract):
+    table = extract.code([])
+    assert table.empty and list(table.columns) == ["code_rome", "libelle_rome", "confiance", "intitule_proche", "alternatives"]
+    assert extract.suggest_many([]) == []

@@ -24,12 +24,12 @@ decide together. Below ``min_score`` the title is « métier non reconnu ».
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from sandbox.models.matching._reference import Reference, load_reference, title_abbreviations
 from sandbox.models.matching._text import fold, key, tokens
@@ -57,6 +57,119 @@ _NB_TEMPERATURE = 1.0
 #: Titles of fewer words (« Chauffeur ») are left to the nearest titles: one word is no evidence to combine,
 #: and the sheet model would side with the sheet that has the most titles holding it.
 _NB_MIN_WORDS = 2
+
+
+_TOKEN = re.compile(r"\S+")
+
+
+def _char_wb_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
+    """The character n-grams of one word padded with spaces, as scikit-learn's ``char_wb`` analyser makes them.
+
+    >>> _char_wb_ngrams("bus", 2, 4)
+    [' b', 'bu', 'us', 's ', ' bu', 'bus', 'us ', ' bus', 'bus ']
+    """
+    w = f" {word} "
+    out = []
+    for n in range(min_n, max_n + 1):
+        offset = 0
+        out.append(w[:n])
+        while offset + n < len(w):
+            offset += 1
+            out.append(w[offset : offset + n])
+        if offset == 0:  # a word shorter than n is counted once
+            break
+    return out
+
+
+def _l2_normalise(X):
+    """Each row of a float32 CSR matrix divided by its L2 norm, in place, as ``sklearn.preprocessing.normalize`` does.
+
+    Same sums in the same order (float32 squares added in a double, row by row, in the order of the
+    stored values), so the result is bit for bit scikit-learn's; empty rows are left alone.
+    """
+    if not X.nnz:
+        return X
+    n = X.shape[0]
+    lengths = np.diff(X.indptr)
+    squares = np.square(X.data).astype(np.float64)
+    position = np.arange(X.nnz) - np.repeat(X.indptr[:-1], lengths)
+    rows = np.repeat(np.arange(n), lengths)
+    order = np.argsort(position, kind="stable")
+    bounds = np.searchsorted(position[order], np.arange(int(lengths.max()) + 1))
+    total = np.zeros(n)
+    for j in range(len(bounds) - 1):  # the j-th value of every row, added in turn
+        at = order[bounds[j] : bounds[j + 1]]
+        total[rows[at]] += squares[at]
+    norm = np.sqrt(total)
+    norm[total == 0] = 1.0
+    X.data = (X.data.astype(np.float64) / np.repeat(norm, lengths)).astype(X.data.dtype)
+    return X
+
+
+class _Tfidf:
+    """The ``transform`` of a fitted ``TfidfVectorizer`` (sublinear tf, idf, L2), without importing scikit-learn.
+
+    *kind*: ``"char_wb"`` (character n-grams within words, lowercased), ``"split"`` (``str.split``
+    words, as they are) or ``"words"`` (lowercased words and word pairs). Its output is bit for bit the
+    vectorizer's (checked by the tests); the features of each word are computed once and kept
+    (title words repeat a lot), so coding many titles reads each word once.
+    """
+
+    _MAX_WORDS = 500_000  # words whose features are kept (the cache is emptied past this)
+
+    def __init__(self, kind: str, vocabulary: dict[str, int], idf: np.ndarray, ngram_range: tuple[int, int] = _CHAR_NGRAMS) -> None:
+        self.kind = kind
+        self.vocabulary_ = vocabulary
+        self.idf_ = idf
+        self.ngram_range = ngram_range
+        self._word_features: dict[str, list[int]] = {}
+
+    @classmethod
+    def of(cls, vectorizer, kind: str) -> "_Tfidf":
+        """The transform of a fitted scikit-learn ``TfidfVectorizer``."""
+        return cls(kind, dict(vectorizer.vocabulary_), vectorizer.idf_, tuple(vectorizer.ngram_range))
+
+    def _features(self, doc: str) -> list[int]:
+        vocab = self.vocabulary_
+        if self.kind == "words":
+            words = _TOKEN.findall(doc.lower())
+            grams = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+            return [vocab[g] for g in grams if g in vocab]
+        cache = self._word_features
+        if len(cache) > self._MAX_WORDS:
+            cache.clear()
+        out: list[int] = []
+        for word in doc.lower().split() if self.kind == "char_wb" else doc.split():
+            features = cache.get(word)
+            if features is None:
+                if self.kind == "char_wb":
+                    features = [vocab[g] for g in _char_wb_ngrams(word, *self.ngram_range) if g in vocab]
+                else:
+                    features = [vocab[word]] if word in vocab else []
+                cache[word] = features
+            out.extend(features)
+        return out
+
+    def transform(self, docs) -> "sparse.csr_matrix":
+        from scipy import sparse
+
+        n_features = len(self.vocabulary_)
+        columns: list[int] = []
+        lengths = []
+        for doc in docs:
+            features = self._features(doc)
+            columns.extend(features)
+            lengths.append(len(features))
+        rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        flat, counts = np.unique(rows * n_features + np.asarray(columns, dtype=np.int64), return_counts=True)
+        indptr = np.zeros(len(lengths) + 1, dtype=np.int32)
+        np.cumsum(np.bincount(flat // n_features, minlength=len(lengths)), out=indptr[1:])
+        indices = (flat % n_features).astype(np.int32)
+        data = counts.astype(np.float32)
+        np.log(data, data)
+        data += 1.0
+        data *= self.idf_[indices]
+        return _l2_normalise(sparse.csr_matrix((data, indices, indptr), shape=(len(lengths), n_features)))
 
 
 def _one_deletion(word: str) -> set[str]:
@@ -187,6 +300,7 @@ class RomeNormaliser:
 
     # -- fitted state, saved and restored ------------------------------------------------------------
     _VECTORIZERS = ("char_", "doc_", "words_")
+    _KINDS = ("char_wb", "split", "words")  # their analysers (see _vectorizers)
     _MATRICES = ("_key_codes", "_KT", "_DT", "_NB")
 
     def _arrays(self) -> dict[str, np.ndarray]:
@@ -218,11 +332,9 @@ class RomeNormaliser:
         self._keys_array = np.asarray(self.keys_, dtype=object)
         self._nb_norm = arrays["nb_norm"]
         self._rare_ngrams = arrays["rare_ngrams"]
-        for name, vec in zip(self._VECTORIZERS, self._vectorizers()):
+        for name, kind in zip(self._VECTORIZERS, self._KINDS):
             words = arrays[f"{name}vocabulary"].tolist()
-            vec.vocabulary_ = {w: i for i, w in enumerate(words)}
-            vec.idf_ = arrays[f"{name}idf"]
-            setattr(self, name, vec)
+            setattr(self, name, _Tfidf(kind, {w: i for i, w in enumerate(words)}, arrays[f"{name}idf"]))
         for name in self._MATRICES:
             shape = tuple(int(x) for x in arrays[f"{name}.shape"])
             setattr(self, name, sparse.csr_matrix((arrays[f"{name}.data"], arrays[f"{name}.indices"], arrays[f"{name}.indptr"]), shape=shape))
@@ -230,8 +342,13 @@ class RomeNormaliser:
         return self
 
     @staticmethod
-    def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer, TfidfVectorizer]:
-        """Unfitted: the titles' character n-grams, the sheets' words, the titles' words and word pairs."""
+    def _vectorizers() -> tuple:
+        """Unfitted scikit-learn vectorizers: the titles' character n-grams, the sheets' words, the titles' words and word pairs.
+
+        Only fitting imports scikit-learn; once fitted, each is replaced by its :class:`_Tfidf` (same output).
+        """
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         return (
             TfidfVectorizer(analyzer="char_wb", ngram_range=_CHAR_NGRAMS, sublinear_tf=True, dtype=np.float32),
             TfidfVectorizer(analyzer=str.split, sublinear_tf=True, dtype=np.float32),
@@ -284,6 +401,8 @@ class RomeNormaliser:
         self._DT = self.doc_.fit_transform(docs).T.tocsr()
         self._vocab_long = sorted(w for w in self.doc_.vocabulary_ if len(w) >= 4)
         self._fit_sheet_model(ref, key_chars)
+        for name, kind in zip(self._VECTORIZERS, self._KINDS):
+            setattr(self, name, _Tfidf.of(getattr(self, name), kind))
 
     def _fit_sheet_model(self, ref: Reference, key_chars) -> None:
         """Multinomial naive Bayes of the sheets over the words, word pairs and character n-grams of their titles.
@@ -326,9 +445,7 @@ class RomeNormaliser:
 
     def _rare(self, chars):
         """The character n-gram vectors restricted to the rarer n-grams, L2-normalised again."""
-        from sklearn.preprocessing import normalize
-
-        return normalize(chars[:, self._rare_ngrams]).astype(np.float32)
+        return _l2_normalise(chars[:, self._rare_ngrams].astype(np.float32, copy=False))
 
     # -- scores ------------------------------------------------------------------------------------
     def _title_scores(self, qkeys: list[str], Q=None) -> tuple[np.ndarray, np.ndarray]:
@@ -350,18 +467,21 @@ class RomeNormaliser:
             stop = min(start + _CHUNK, n)
             S = (Q[start:stop] @ self._KT).tocsr()
             # Only the closest titles can make a code's best score: the _KEEP closest, looked for among those
-            # within _NEAR of the row's best when the row is long.
+            # within _NEAR of the row's best when the row is long (a short row is read whole).
             per_row = np.diff(S.indptr)
-            rows = np.repeat(np.arange(stop - start), per_row)
             best = np.zeros(stop - start, dtype=np.float32)
             filled = per_row > 0
             if filled.any():
                 best[filled] = np.maximum.reduceat(S.data, S.indptr[:-1][filled])
-            near = (S.data >= _NEAR * best[rows]) | (per_row <= 4 * keep)[rows]  # a short row is read whole
-            rows, cols, data = rows[near], S.indices[near], S.data[near].astype(np.float32)
+            threshold = _NEAR * best
+            threshold[per_row <= 4 * keep] = -np.inf
+            at = np.flatnonzero(S.data >= np.repeat(threshold, per_row))
+            rows = np.searchsorted(S.indptr, at, side="right") - 1
+            cols, data = S.indices[at], S.data[at]
             order = np.lexsort((-data, rows))
             rows, cols, data = rows[order], cols[order], data[order]
-            rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
+            per_row = np.bincount(rows, minlength=stop - start)
+            rank = np.arange(len(rows)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
             kept = rank < keep
             rows, cols, data, rank = rows[kept], cols[kept], data[kept], rank[kept]
             # Re-score the closest of them with rapidfuzz: whole words and word order.
@@ -373,18 +493,18 @@ class RomeNormaliser:
                 token_sort = process.cpdist(q, k, scorer=fuzz.token_sort_ratio, dtype=np.float32)
                 base = data[closest]
                 data[closest] = np.maximum(base, 0.45 * base + 0.3 * token_set / 100 + 0.25 * token_sort / 100)
+            # Each code keeps its best title.
             counts = np.diff(kc.indptr)[cols]
             offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
             codes = kc.indices[np.repeat(kc.indptr[cols], counts) + offsets]
             rows, hits, vals = np.repeat(rows, counts), np.repeat(cols, counts), np.repeat(data, counts)
             flat = rows.astype(np.int64) * n_codes + codes
             order = np.lexsort((-vals, flat))
-            uniq, first = np.unique(flat[order], return_index=True)
-            block_out = out[start:stop].reshape(-1)
-            block_where = where[start:stop].reshape(-1)
-            block_out[uniq] = vals[order][first]
-            block_where[uniq] = hits[order][first]
-        return 100 * np.clip(out, 0, 1), where
+            flat = flat[order]
+            first = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1]))) if len(flat) else np.zeros(0, dtype=np.int64)
+            out[start:stop].reshape(-1)[flat[first]] = 100 * np.clip(vals[order][first], 0, 1)
+            where[start:stop].reshape(-1)[flat[first]] = hits[order][first]
+        return out, where
 
     def _exact_codes(self, qkeys: list[str]) -> np.ndarray:
         """(n × n_codes) True where the code holds a title whose key is the query's key."""
@@ -439,9 +559,9 @@ class RomeNormaliser:
     def _description_scores(self, texts: list[str]) -> np.ndarray:
         return self._word_scores([tokens(t) for t in texts])
 
-    def _word_scores(self, words: list[list[str]]) -> np.ndarray:
-        """(n × n_codes) cosine of each text's words (typos corrected) with each sheet's words."""
-        fix = self._corrections({w for ws in words for w in ws})
+    def _word_scores(self, words: list[list[str]], fix: dict[str, str] | None = None) -> np.ndarray:
+        """(n × n_codes) cosine of each text's words (typos corrected, by *fix* when given) with each sheet's words."""
+        fix = self._corrections({w for ws in words for w in ws}) if fix is None else fix
         docs = [" ".join(fix.get(w, w) for w in ws) for ws in words]
         return np.asarray((self.doc_.transform(docs) @ self._DT).toarray(), dtype=np.float32)
 
@@ -451,45 +571,113 @@ class RomeNormaliser:
         top = desc.max(axis=1, keepdims=True)
         return 100 * np.divide(desc, top, out=np.zeros_like(desc), where=top > 0) * np.minimum(1.0, 2 * top)
 
-    def scores(self, titles, descriptions=None) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        """(n_distinct × n_codes) confidence (0-100), best-title positions, and the distinct (title, description) keys."""
+    def _pairs(self, titles, descriptions=None) -> tuple[list[tuple[str, str]], np.ndarray, list[str], np.ndarray]:
+        """The distinct (title, description) pairs, each row's pair, the distinct title keys and each pair's key."""
         titles = ["" if _is_blank(t) else str(t) for t in titles]
         if descriptions is None:
             descriptions = [""] * len(titles)
         descriptions = ["" if _is_blank(d) else str(d) for d in descriptions]
-        pairs = list(dict.fromkeys(zip(titles, descriptions)))
+        index: dict[tuple[str, str], int] = {}
+        row_pair = np.fromiter((index.setdefault(p, len(index)) for p in zip(titles, descriptions)), dtype=np.int64)
+        pairs = list(index)
         qkeys = self._corrected_keys([title_key(t) for t, _ in pairs])
         # Everything the title decides is computed once per distinct key (« Agent d'entretien H/F » and
         # « agent d'entretien » are one).
-        distinct = list(dict.fromkeys(qkeys))
-        position = {k: i for i, k in enumerate(distinct)}
-        back = np.fromiter((position[k] for k in qkeys), dtype=np.int64, count=len(qkeys))
+        position: dict[str, int] = {}
+        back = np.fromiter((position.setdefault(k, len(position)) for k in qkeys), dtype=np.int64, count=len(qkeys))
+        return pairs, row_pair, list(position), back
+
+    def _key_blocks(self, distinct: list[str]):
+        """Yield ``(start, scores, where)`` for successive blocks of distinct title keys: the confidence (0-100)
+        of each code from the title alone, and the position of the code's closest title (-1: none).
+
+        Blocks of :data:`_CHUNK` keys keep the dense (keys × codes) arrays small.
+        """
+        if not distinct:
+            return
         chars = self.char_.transform(distinct)
-        scores, where = self._title_scores(distinct, self._rare(chars))
-        if self.doc_weight and len(distinct):
-            doc = self._scaled(self._word_scores([k.split() for k in distinct]))
-            scores = (1 - self.doc_weight) * scores + self.doc_weight * doc
-        # A code holding the very title typed (same key) comes first: the sheet's words only order such
-        # codes among themselves (« comptable » is « Comptable », not « Chef comptable »).
-        exact = self._exact_codes(distinct)
-        rows = exact.any(axis=1)
-        unseen = np.flatnonzero(~rows & np.asarray([len(k.split()) >= _NB_MIN_WORDS for k in distinct], dtype=bool))
-        if SHEET_WEIGHT and unseen.size:
-            # A title the reference does not hold: the sheet model, which generalises from the other titles of
-            # each sheet, has its say.
-            scores[unseen] = (1 - SHEET_WEIGHT) * scores[unseen] + (100 * SHEET_WEIGHT) * self._sheet_probabilities(
-                [distinct[i] for i in unseen], chars[unseen]
-            )
-        if rows.any():
-            scores[rows] = np.where(exact[rows], _EXACT_FLOOR + (100 - _EXACT_FLOOR) / 100 * scores[rows], np.minimum(scores[rows], _EXACT_FLOOR))
-        if len(distinct) < len(qkeys):
+        Q = self._rare(chars)
+        fix = self._corrections({w for k in distinct for w in k.split()}) if self.doc_weight else {}
+        several_words = np.asarray([len(k.split()) >= _NB_MIN_WORDS for k in distinct], dtype=bool)
+        for start in range(0, len(distinct), _CHUNK):
+            stop = min(start + _CHUNK, len(distinct))
+            block = distinct[start:stop]
+            scores, where = self._title_scores(block, Q[start:stop])
+            if self.doc_weight:
+                doc = self._scaled(self._word_scores([k.split() for k in block], fix))
+                scores = (1 - self.doc_weight) * scores + self.doc_weight * doc
+            # A code holding the very title typed (same key) comes first: the sheet's words only order such
+            # codes among themselves (« comptable » is « Comptable », not « Chef comptable »).
+            exact = self._exact_codes(block)
+            rows = exact.any(axis=1)
+            unseen = np.flatnonzero(~rows & several_words[start:stop])
+            if SHEET_WEIGHT and unseen.size:
+                # A title the reference does not hold: the sheet model, which generalises from the other titles of
+                # each sheet, has its say.
+                scores[unseen] = (1 - SHEET_WEIGHT) * scores[unseen] + (100 * SHEET_WEIGHT) * self._sheet_probabilities(
+                    [block[i] for i in unseen], chars[start + unseen]
+                )
+            if rows.any():
+                scores[rows] = np.where(exact[rows], _EXACT_FLOOR + (100 - _EXACT_FLOOR) / 100 * scores[rows], np.minimum(scores[rows], _EXACT_FLOOR))
+            yield start, scores, where
+
+    def _with_description(self, scores: np.ndarray, texts: list[str]) -> np.ndarray:
+        """The scores of rows that have a description: title and description decide together."""
+        desc = self._scaled(self._description_scores(texts))
+        return (1 - DESCRIPTION_WEIGHT) * scores + DESCRIPTION_WEIGHT * desc
+
+    def scores(self, titles, descriptions=None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """(n_distinct × n_codes) confidence (0-100), best-title positions, and the distinct (title, description) keys."""
+        pairs, _, distinct, back = self._pairs(titles, descriptions)
+        scores = np.zeros((len(distinct), len(self.codes_)), dtype=np.float32)
+        where = np.full(scores.shape, -1, dtype=np.int32)
+        for start, block, block_where in self._key_blocks(distinct):
+            scores[start : start + len(block)] = block
+            where[start : start + len(block)] = block_where
+        if len(distinct) < len(pairs):
             scores, where = scores[back], where[back]
-        with_desc = np.asarray([bool(d.strip()) for _, d in pairs])
-        if with_desc.any():
-            rows = np.flatnonzero(with_desc)
-            desc = self._scaled(self._description_scores([f"{pairs[i][0]} {pairs[i][1]}" for i in rows]))
-            scores[rows] = (1 - DESCRIPTION_WEIGHT) * scores[rows] + DESCRIPTION_WEIGHT * desc
+        with_desc = np.flatnonzero([bool(d.strip()) for _, d in pairs])
+        if with_desc.size:
+            scores[with_desc] = self._with_description(scores[with_desc], [f"{pairs[i][0]} {pairs[i][1]}" for i in with_desc])
         return scores, where, pairs
+
+    @staticmethod
+    def _best(scores: np.ndarray, where: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The *k* best codes of each row, best first: positions, scores and closest titles."""
+        top = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < scores.shape[1] else np.tile(np.arange(k), (len(scores), 1))
+        top_scores = np.take_along_axis(scores, top, axis=1)
+        order = np.argsort(-top_scores, axis=1, kind="stable")
+        top, top_scores = np.take_along_axis(top, order, axis=1), np.take_along_axis(top_scores, order, axis=1)
+        return top, top_scores, np.take_along_axis(where, top, axis=1)
+
+    def _top(self, titles, k: int, descriptions=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Each row's distinct pair and, per pair, its *k* best codes, best first: positions, scores, closest titles.
+
+        The same as :meth:`scores` followed by a top *k*, block by block: the dense (pairs × codes) scores are
+        never held whole.
+        """
+        pairs, row_pair, distinct, back = self._pairs(titles, descriptions)
+        kk = min(k, len(self.codes_))
+        top = np.zeros((len(pairs), kk), dtype=np.int64)
+        top_scores = np.zeros((len(pairs), kk), dtype=np.float32)
+        top_where = np.full((len(pairs), kk), -1, dtype=np.int32)
+        if not kk:
+            return row_pair, top, top_scores, top_where
+        described = np.asarray([bool(d.strip()) for _, d in pairs], dtype=bool)
+        key_top = np.zeros((len(distinct), kk), dtype=np.int64)
+        key_scores = np.zeros((len(distinct), kk), dtype=np.float32)
+        key_where = np.full((len(distinct), kk), -1, dtype=np.int32)
+        for start, block, block_where in self._key_blocks(distinct):
+            stop = start + len(block)
+            key_top[start:stop], key_scores[start:stop], key_where[start:stop] = self._best(block, block_where, kk)
+            rows = np.flatnonzero(described & (back >= start) & (back < stop))
+            if rows.size:
+                local = back[rows] - start
+                scores = self._with_description(block[local], [f"{pairs[i][0]} {pairs[i][1]}" for i in rows])
+                top[rows], top_scores[rows], top_where[rows] = self._best(scores, block_where[local], kk)
+        plain = np.flatnonzero(~described)
+        top[plain], top_scores[plain], top_where[plain] = key_top[back[plain]], key_scores[back[plain]], key_where[back[plain]]
+        return row_pair, top, top_scores, top_where
 
     # -- outputs -------------------------------------------------------------------------------------
     def suggest(self, title: object, k: int = 3, description: object = None) -> list[RomeSuggestion]:
@@ -498,25 +686,13 @@ class RomeNormaliser:
 
     def suggest_many(self, titles, k: int = 3, descriptions=None) -> list[list[RomeSuggestion]]:
         """The *k* best ROME codes for each title (computed once per distinct title and description)."""
-        titles = list(titles)
-        scores, where, pairs = self.scores(titles, descriptions)
-        per_pair = {}
-        kk = min(k, scores.shape[1])
-        if len(pairs) and kk:
-            top = np.argpartition(-scores, kk - 1, axis=1)[:, :kk] if kk < scores.shape[1] else np.tile(np.arange(kk), (len(pairs), 1))
-            top_scores = np.take_along_axis(scores, top, axis=1)
-            order = np.argsort(-top_scores, axis=1, kind="stable")
-            top, top_scores = np.take_along_axis(top, order, axis=1), np.take_along_axis(top_scores, order, axis=1)
-            top_where = np.take_along_axis(where, top, axis=1)
-            for i, pair in enumerate(pairs):
-                per_pair[pair] = [
-                    RomeSuggestion(self.codes_[j], self.labels_[self.codes_[j]], round(float(v), 1), self.key_titles_[w] if w >= 0 else "")
-                    for j, v, w in zip(top[i].tolist(), top_scores[i].tolist(), top_where[i].tolist())
-                    if v > 0
-                ]
-        descs = [None] * len(titles) if descriptions is None else list(descriptions)
-        keys = [("" if _is_blank(t) else str(t), "" if _is_blank(d) else str(d)) for t, d in zip(titles, descs)]
-        return [per_pair[p] for p in keys]
+        row_pair, top, top_scores, top_where = self._top(list(titles), k, descriptions)
+        codes, labels, key_titles = self.codes_, self.labels_, self.key_titles_
+        per_pair = [
+            [RomeSuggestion(codes[j], labels[codes[j]], round(v, 1), key_titles[w] if w >= 0 else "") for j, v, w in zip(js, vs, ws) if v > 0]
+            for js, vs, ws in zip(top.tolist(), top_scores.tolist(), top_where.tolist())
+        ]
+        return [per_pair[p] for p in row_pair.tolist()]
 
     def code(self, titles, descriptions=None, k: int = 3, min_score: float | None = None) -> pd.DataFrame:
         """One row per title: ``code_rome``, ``libelle_rome``, ``confiance`` (0-1), ``alternatives``.
@@ -525,20 +701,33 @@ class RomeNormaliser:
         ``alternatives`` lists the *k* best codes with their confidence either way.
         """
         threshold = self.min_score if min_score is None else min_score
-        rows = []
-        for suggestions in self.suggest_many(titles, k=k, descriptions=descriptions):
-            best = suggestions[0] if suggestions else None
-            known = best is not None and best.score >= threshold
-            rows.append(
-                {
-                    "code_rome": best.code if known else None,
-                    "libelle_rome": best.label if known else UNKNOWN_JOB,
-                    "confiance": round(best.score / 100, 2) if best else 0.0,
-                    "intitule_proche": best.title if known else "",
-                    "alternatives": " | ".join(f"{s.code} {s.label} ({s.score / 100:.2f})".replace(".", ",") for s in suggestions),
-                }
-            )
-        frame = pd.DataFrame(rows, columns=["code_rome", "libelle_rome", "confiance", "intitule_proche", "alternatives"])
+        row_pair, top, top_scores, top_where = self._top(list(titles), k, descriptions)
+        codes, labels, key_titles = self.codes_, self.labels_, self.key_titles_
+        named = [f"{c} {labels[c]} (".replace(".", ",") for c in codes]
+        shown: dict[float, str] = {}  # a rounded score → its confidence as written in the alternatives
+        columns: list[list] = [[], [], [], [], []]
+        for js, vs, ws in zip(top.tolist(), top_scores.tolist(), top_where.tolist()):
+            best = None
+            alternatives = []
+            for j, v, w in zip(js, vs, ws):
+                if v > 0:
+                    score = round(v, 1)
+                    if best is None:
+                        best = (j, score, w)
+                    text = shown.get(score)
+                    if text is None:
+                        text = shown[score] = f"{score / 100:.2f})".replace(".", ",")
+                    alternatives.append(named[j] + text)
+            known = best is not None and best[1] >= threshold
+            columns[0].append(codes[best[0]] if known else None)
+            columns[1].append(labels[codes[best[0]]] if known else UNKNOWN_JOB)
+            columns[2].append(round(best[1] / 100, 2) if best is not None else 0.0)
+            columns[3].append((key_titles[best[2]] if best[2] >= 0 else "") if known else "")
+            columns[4].append(" | ".join(alternatives))
+        names = ["code_rome", "libelle_rome", "confiance", "intitule_proche", "alternatives"]
+        frame = pd.DataFrame({name: np.asarray(values, dtype=object)[row_pair].tolist() for name, values in zip(names, columns)}, columns=names)
+        if not len(frame):
+            frame = frame.astype(object)
         frame["code_rome"] = frame["code_rome"].astype(object).where(frame["code_rome"].notna(), None)
         return frame
 
