@@ -221,8 +221,8 @@ class Matcher:
         self.job_part_ = parts.job_part(self.candidates_, self.offers_, list(ref.jobs["code"]), ref.related)
         self.contract_part_ = parts.contract_part(self.candidates_, self.offers_)
         self.places_ = parts.places(self.candidates_, self.offers_)
-        self._offer_rome = np.asarray([c[0][0] if c else "" for c in self.offers_.codes], dtype=object)
-        self._candidate_rome = np.asarray([c[0][0] if c else "" for c in self.candidates_.codes], dtype=object)
+        self._offer_rome = pd.array([c[0][0] if c else "" for c in self.offers_.codes], dtype="str")
+        self._candidate_rome = pd.array([c[0][0] if c else "" for c in self.candidates_.codes], dtype="str")
         return self
 
     # ---------------------------------------------------------------- parts
@@ -440,41 +440,79 @@ class Matcher:
         cand, off = self.candidates_, self.offers_
         frame = pd.DataFrame(
             {
-                "candidate_id": cand.ids[c_pos],
-                "offer_id": off.ids[o_pos],
+                "candidate_id": cand.frame["candidate_id"].array.take(c_pos),
+                "offer_id": off.frame["offer_id"].array.take(o_pos),
                 "rank": merged["rank"].astype(int),
                 "score": np.round(100 * merged["score"].astype(float), 1),
                 **{p: np.round(merged[p].astype(float), 3) for p in PARTS},
                 "distance_km": np.round(merged["distance_km"].astype(float), 1),
                 "radius_km": cand.frame["radius_km"].to_numpy()[c_pos],
-                "offer_title": off.frame["title"].to_numpy()[o_pos],
-                "offer_rome": self._offer_rome[o_pos],
-                "candidate_job": cand.frame["desired_job"].to_numpy()[c_pos],
-                "candidate_rome": self._candidate_rome[c_pos],
+                "offer_title": off.frame["title"].array.take(o_pos),
+                "offer_rome": self._offer_rome.take(o_pos),
+                "candidate_job": cand.frame["desired_job"].array.take(c_pos),
+                "candidate_rome": self._candidate_rome.take(c_pos),
             }
         )
         if details:
-            have_sets = [set(x) for x in cand.frame["skills"]]
-            req = off.frame["required"].to_numpy()
-            des = off.frame["desired"].to_numpy()
-            used = np.unique(o_pos)
-            all_skills = {s for j in used for s in (*req[j], *des[j])}
-            label = {s: self.skills_.label(s) for s in all_skills}
-            training = {s: self.skills_.training(s) for s in all_skills}
-            matched, miss_r, miss_d, trainings = [], [], [], []
-            for i, j in zip(c_pos.tolist(), o_pos.tolist()):
-                have = have_sets[i]
-                r, d = req[j], des[j]
-                matched.append(" ; ".join([label[x] for x in r if x in have] + [label[x] for x in d if x in have]))
-                mr = [x for x in r if x not in have]
-                miss_r.append(" ; ".join([label[x] for x in mr]))
-                miss_d.append(" ; ".join([label[x] for x in d if x not in have]))
-                trainings.append(" ; ".join([training[x] for x in mr[:3]]))
-            frame["matched_skills"] = matched
-            frame["missing_required"] = miss_r
-            frame["missing_desired"] = miss_d
-            frame["trainings"] = trainings
+            for name, column in self._skill_texts(c_pos, o_pos).items():
+                frame[name] = column
         return frame
+
+    def _skill_texts(self, c_pos: np.ndarray, o_pos: np.ndarray) -> dict[str, pd.api.extensions.ExtensionArray]:
+        """Matched, missing required and missing desired skills and the trainings of the pairs (c_pos[n], o_pos[n]).
+
+        Each pair's entries are its offer's skills (required, then desired, in the offer's order), each
+        marked as held or not by the candidate; the lists are joined per pair by Arrow, not row by row.
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        sk = self.skill_part_
+        names = list(sk.vocabulary)  # position = column of the skill matrices
+        flat, is_req, length = self._offer_skill_lists()
+        start = np.concatenate([[0], np.cumsum(length)])[:-1]
+        n = len(o_pos)
+        per_row = length[o_pos]
+        row = np.repeat(np.arange(n), per_row)
+        first = np.concatenate([[0], np.cumsum(per_row)])[:-1]
+        entry = start[o_pos][row] + (np.arange(len(row)) - first[row])
+        skill, required = flat[entry], is_req[entry]
+        # Does the candidate of the pair hold the skill? One look-up in the candidates' sorted (row, skill) keys.
+        C = sk.candidate_skills
+        width = max(len(names), 1)
+        keys = np.repeat(np.arange(C.shape[0], dtype=np.int64), np.diff(C.indptr)) * width + C.indices
+        wanted = c_pos[row].astype(np.int64) * width + skill
+        at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        have = (keys[at] == wanted) if len(keys) else np.zeros(len(wanted), dtype=bool)
+        labels = pa.array([self.skills_.label(s) for s in names], type=pa.string())
+        trainings = pa.array([self.skills_.training(s) for s in names], type=pa.string())
+
+        def joined(mask: np.ndarray, values: pa.Array, limit: int | None = None):
+            rows, picked = row[mask], skill[mask]
+            if limit is not None:
+                rank = np.arange(len(rows)) - np.searchsorted(rows, rows)
+                rows, picked = rows[rank < limit], picked[rank < limit]
+            offsets = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(np.int64)
+            lists = pa.LargeListArray.from_arrays(pa.array(offsets, type=pa.int64()), values.take(pa.array(picked, type=pa.int64())))
+            return pd.array(pc.binary_join(lists, " ; "), dtype="str")
+
+        missing_required = required & ~have
+        return {
+            "matched_skills": joined(have, labels),
+            "missing_required": joined(missing_required, labels),
+            "missing_desired": joined(~required & ~have, labels),
+            "trainings": joined(missing_required, trainings, limit=3),
+        }
+
+    def _offer_skill_lists(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every offer's skills as columns of the skill matrices, required then desired, flat: (skills, is required, count per offer)."""
+        vocab = self.skill_part_.vocabulary
+        off = self.offers_.frame
+        lists = [[*r, *d] for r, d in zip(off["required"], off["desired"])]
+        flat = np.fromiter((vocab[s] for lst in lists for s in lst), dtype=np.int64)
+        is_req = np.fromiter((i < len(r) for r, lst in zip(off["required"], lists) for i in range(len(lst))), dtype=bool)
+        length = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        return flat, is_req, length
 
     # -------------------------------------------------------------- helpers
     def positions(self, ids, side: Literal["candidates", "offers"] = "candidates") -> np.ndarray:

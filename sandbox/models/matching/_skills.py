@@ -203,6 +203,7 @@ class SkillNormaliser:
         self.forms_ = forms
         self._cache: dict[str, list[str]] = {}
         self._fuzzy_cache: dict[str, str | None] = {}
+        self._phrase_cache: dict[str, list[str]] = {}
         # Set before matching the extra labels (they are matched against the reference first).
         self.keys_ = list(forms)
         self.max_words_ = max((len(k.split()) for k in self.keys_), default=1)
@@ -223,6 +224,7 @@ class SkillNormaliser:
         self.training_ = dict(zip(ref.skills["skill"], ref.skills["training"]))
         self._cache = {}
         self._fuzzy_cache = {}
+        self._phrase_cache = {}
         return self
 
     # -- one item ---------------------------------------------------------
@@ -303,34 +305,44 @@ class SkillNormaliser:
         """
         out: list[str] = []
         for phrase in split_phrases(cell):
-            items = [i.strip(" .-") for i in _WEAK.split(phrase) if i.strip(" .-")]
-            if len(items) > 1:
-                k = key(phrase)
-                whole = self.forms_.get(k) or self._fuzzy(k)
-                if whole:
-                    out.append(whole)
-                    continue
-                matched = [self.match_item(i) for i in items]
-                if any(known for _, known in matched):
-                    for found, _ in matched:
-                        out.extend(found)
-                    continue
-            found, _ = self.match_item(phrase)
-            out.extend(found)
+            out.extend(self._phrase(phrase))
         return list(dict.fromkeys(out))
+
+    def _phrase(self, phrase: str) -> list[str]:
+        """The skills of one phrase (see :meth:`parse`), remembered per phrase: cells share most of theirs."""
+        found = self._phrase_cache.get(phrase)
+        if found is None:
+            found = self._phrase_cache[phrase] = self._parse_phrase(phrase)
+        return found
+
+    def _parse_phrase(self, phrase: str) -> list[str]:
+        items = [i.strip(" .-") for i in _WEAK.split(phrase) if i.strip(" .-")]
+        if len(items) > 1:
+            k = key(phrase)
+            whole = self.forms_.get(k) or self._fuzzy(k)
+            if whole:
+                return [whole]
+            matched = [self.match_item(i) for i in items]
+            if any(known for _, known in matched):
+                return [s for found, _ in matched for s in found]
+        found, _ = self.match_item(phrase)
+        return list(found)
 
     def parse_many(self, cells) -> list[list[str]]:
         """:meth:`parse` of each cell, the fuzzy look-ups of all cells done in one batch."""
         cells = list(cells)
         keys, wholes = [], []
-        for cell in dict.fromkeys(c for c in cells if not _blank(c)):
-            for phrase in split_phrases(cell):
-                items = [i.strip(" .-") for i in _WEAK.split(phrase) if i.strip(" .-")]
-                if len(items) > 1:
-                    wholes.append(key(phrase))
-                keys += [key(i) for i in items]
+        phrases = dict.fromkeys(p for cell in dict.fromkeys(c for c in cells if not _blank(c)) for p in split_phrases(cell))
+        for phrase in phrases:
+            if phrase in self._phrase_cache:
+                continue
+            items = [i.strip(" .-") for i in _WEAK.split(phrase) if i.strip(" .-")]
+            if len(items) > 1:
+                wholes.append(key(phrase))
+            keys += [key(i) for i in items]
         self._prefetch([k for k in keys if k and k not in self._cache], wholes)
-        return [self.parse(c) for c in cells]
+        parsed = {cell: self.parse(cell) for cell in dict.fromkeys(c for c in cells if not _blank(c))}
+        return [list(parsed[c]) if not _blank(c) else [] for c in cells]
 
     def extract(self, text: object) -> list[str]:
         """Reference skills mentioned in a free text (exact forms only, after normalisation).
