@@ -173,29 +173,42 @@ def official_reference(index, stamp: str = "") -> Reference:
     codes_of: dict[str, list[str]] = {}
     for code, ident in zip(index.links["code"].tolist(), index.links["id"].tolist()):
         codes_of.setdefault(ident, []).append(code)
-    # One skill per label (a label can be both a savoir-faire and a savoir).
-    merged: dict[str, dict] = {}
+    # One skill per label (a label can be both a savoir-faire and a savoir): {label: [codes, forms, training, kind]}.
+    merged: dict[str, list] = {}
     for ident, label, kind in zip(index.skills["id"].tolist(), index.skills["label"].tolist(), index.skills["kind"].tolist()):
         codes = codes_of.get(ident)
         if not codes:
             continue
-        entry = merged.setdefault(label, {"skill": label, "codes": [], "forms": [label], "training": "", "kind": kind})
-        entry["codes"].extend(c for c in codes if c not in entry["codes"])
+        entry = merged.get(label)
+        if entry is None:
+            merged[label] = [list(dict.fromkeys(codes)), [label], "", kind]
+        else:
+            entry[0].extend(c for c in codes if c not in entry[0])
     folded = {k.lower(): k for k in merged}
     for skill, codes, forms, training in zip(extract.skills["skill"], extract.skills["codes"], extract.skills["forms"], extract.skills["training"]):
         same = folded.get(skill.lower())
-        entry = merged[same] if same else merged.setdefault(skill, {"skill": skill, "codes": [], "forms": [skill], "training": "", "kind": "savoir-faire"})
-        entry["codes"].extend(c for c in codes if c not in entry["codes"])
-        entry["forms"].extend(f for f in forms if f not in entry["forms"])
-        entry["training"] = entry["training"] or training
-    skills = pd.DataFrame(list(merged.values())).set_index("skill", drop=False)
+        entry = merged[same] if same else merged.setdefault(skill, [[], [skill], "", "savoir-faire"])
+        entry[0].extend(c for c in codes if c not in entry[0])
+        entry[1].extend(f for f in forms if f not in entry[1])
+        entry[2] = entry[2] or training
+    entries = list(merged.values())
+    skills = pd.DataFrame(
+        {
+            "skill": list(merged),
+            "codes": [e[0] for e in entries],
+            "forms": [e[1] for e in entries],
+            "training": [e[2] for e in entries],
+            "kind": [e[3] for e in entries],
+        }
+    ).set_index("skill", drop=False)
     # Extract titles the release lacks (everyday words such as « agent de propreté ») stay usable.
     extra = dict(zip(extract.jobs["code"], extract.jobs["titles"]))
-    jobs["titles"] = [t + [x for x in extra.get(c, []) if x not in t] for c, t in zip(jobs["code"], jobs["titles"])]
+    jobs["titles"] = [t + [x for x in extra[c] if x not in t] if c in extra else t for c, t in zip(jobs["code"], jobs["titles"])]
     mobility = index.mobility.sort_values(["code", "order"], ascending=[True, False])
-    related: dict[str, tuple[str, ...]] = {}
+    targets: dict[str, list[str]] = {}
     for code, target in zip(mobility["code"].tolist(), mobility["target"].tolist()):
-        related[code] = (*related.get(code, ()), target)
+        targets.setdefault(code, []).append(target)
+    related = {code: tuple(found) for code, found in targets.items()}
     return Reference(jobs=jobs, skills=skills, related=related, source=OFFICIAL, version=str(index.info.get("version", "")), stamp=stamp)
 
 
