@@ -29,7 +29,7 @@ from sandbox.models.matching._result import (
     normalise_weights,
 )
 from sandbox.models.matching._rome import RomeNormaliser
-from sandbox.models.matching._similarity import TextSimilarity, WordTfidf
+from sandbox.models.matching._similarity import ColumnBlocks, TextSimilarity, WordTfidf
 from sandbox.models.matching._skills import SkillNormaliser
 
 #: Offers of close jobs (« métiers proches ») listed per candidate, at most.
@@ -211,9 +211,9 @@ class Matcher:
         used = np.unique(candidate_plain.indices)
         self._candidate_plain = candidate_plain[:, used].tocsr()
         side = offer_plain.tocsr()[used]
-        self._plain_side = np.ascontiguousarray(side.toarray(), dtype=np.float32) if len(used) * side.shape[1] <= DENSE_PLAIN else side.tocsc()
+        self._plain_side = ColumnBlocks(side.toarray()) if len(used) * side.shape[1] <= DENSE_PLAIN else side.tocsc()
         self._offer_words = self.text_.transform(self.offers_.docs, fuzzy=False)
-        self._text_side = self.text_.side(self._offer_words)
+        self._text_side = ColumnBlocks(self.text_.side(self._offer_words))
         self._candidate_words = self.text_.transform(candidate_docs, fuzzy=False)
         self._candidate_norms = self.text_.norms(self._candidate_words)
 
@@ -235,10 +235,12 @@ class Matcher:
         the ROME evaluation sets, and never below the plain TF-IDF baseline.
         """
         every = len(oj) == self._text_side.shape[1] and np.array_equal(oj, np.arange(len(oj)))
-        text = self.text_.block(self._candidate_words[ci], self._text_side if every else self._text_side[:, oj], self._candidate_norms[ci])
-        side = self._plain_side if every else self._plain_side[:, oj]
-        plain = self._candidate_plain[ci] @ side
-        plain = plain.toarray() if hasattr(plain, "toarray") else plain
+        text = self.text_.block(self._candidate_words[ci], self._text_side if every else self._text_side.columns(oj), self._candidate_norms[ci])
+        side = self._plain_side
+        if isinstance(side, ColumnBlocks):
+            plain = side.product(self._candidate_plain[ci]) if every else self._candidate_plain[ci] @ side.columns(oj)
+        else:
+            plain = (self._candidate_plain[ci] @ (side if every else side[:, oj])).toarray()
         text *= np.float32(1 - PLAIN_SHARE)
         text += np.float32(PLAIN_SHARE) * plain
         return text
@@ -257,8 +259,9 @@ class Matcher:
             score += np.float32(w[JOB]) * self._job(ci, oj, text)
         if w[CONTRACT]:
             c3 = np.float32(w[CONTRACT] / 3)
-            score += c3 * ct.candidate_value[ci][:, ct.offer_category[oj]]
-            score += c3 * ct.availability_value[ci][:, ct.offer_start[oj]]
+            # Weighted on the few categories and start days first, then spread over the offers.
+            score += np.take(c3 * ct.candidate_value[ci], ct.offer_category[oj], axis=1)
+            score += np.take(c3 * ct.availability_value[ci], ct.offer_start[oj], axis=1)
             maxh = ct.candidate_max_hours[ci]
             capped = np.flatnonzero(np.isfinite(maxh))
             if len(capped):
@@ -287,7 +290,7 @@ class Matcher:
         sk, job, ct, pl = self.skill_part_, self.job_part_, self.contract_part_, self.places_
         sub = sk.candidate_skills[c]
         rows = np.repeat(np.arange(len(c)), np.diff(sub.indptr))
-        values = np.asarray(sk.offer_share[sub.indices, o[rows]]).ravel() if len(rows) else np.zeros(0)
+        values = _lookup(sk.offer_share, sub.indices, o[rows]) if len(rows) else np.zeros(0)
         skills = np.bincount(rows, weights=values, minlength=len(c)).astype(np.float32)
         fallback = sk.candidate_none[c] | sk.offer_none[o]
         skills[fallback] = text[fallback]
@@ -364,7 +367,7 @@ class Matcher:
         def related_rows(ci: np.ndarray, score: np.ndarray, text: np.ndarray):
             """The k_rel best offers of close jobs per candidate (−inf where fewer): close pairs are few,
             so they are sorted as a list rather than partitioned as a full matrix."""
-            close = job.related[job.candidate_code[ci]][:, job.offer_code[offer_idx]]
+            close = np.take(job.related[job.candidate_code[ci]], job.offer_code[offer_idx], axis=1)
             r, c = np.nonzero(close)
             values = score[r, c]
             finite = np.isfinite(values)
@@ -535,6 +538,25 @@ class Matcher:
                 row[f"confiance {r + 1}"] = score / 100 if code else np.nan
             rows.append(row)
         return pd.DataFrame(rows)
+
+
+def _lookup(matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``matrix[rows[n], cols[n]]`` of a CSR matrix (0 where it holds nothing), by one search in its sorted (row, column) keys.
+
+    >>> from scipy import sparse
+    >>> _lookup(sparse.csr_matrix(np.array([[0, 2.0], [3.0, 0]])), np.array([0, 1, 1]), np.array([1, 0, 1])).tolist()
+    [2.0, 3.0, 0.0]
+    """
+    m = matrix.tocsr()
+    width = np.int64(m.shape[1])
+    keys = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr)) * width + m.indices
+    order = np.argsort(keys, kind="stable")
+    keys, data = keys[order], m.data[order]
+    wanted = np.asarray(rows, dtype=np.int64) * width + np.asarray(cols, dtype=np.int64)
+    if not len(keys):
+        return np.zeros(len(wanted), dtype=m.dtype)
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    return np.where(keys[at] == wanted, data[at], 0).astype(m.dtype, copy=False)
 
 
 _ROME_CACHE: dict[int, tuple[Reference, RomeNormaliser]] = {}

@@ -35,6 +35,43 @@ def _ngrams(word: str, low: int, high: int) -> Counter:
     return grams
 
 
+#: Columns (offers) per block of a dense side: a 5,000-word block is 5 MB, read from the shared cache
+#: by every row of a chunk rather than from memory once per row (see :class:`ColumnBlocks`).
+BLOCK_COLUMNS = 256
+
+
+class ColumnBlocks:
+    """A dense (features × items) side kept as C-ordered blocks of :data:`BLOCK_COLUMNS` columns.
+
+    ``product(W)`` is ``W @ side`` (sparse rows × dense side), the same numbers block by block:
+    each block stays in the cache while every row of *W* reads it.
+
+    >>> side = np.arange(12, dtype=np.float32).reshape(2, 6)
+    >>> blocks = ColumnBlocks(side, width=4)
+    >>> W = sparse.csr_matrix(np.array([[1, 0], [0.5, 2]], dtype=np.float32))
+    >>> bool(np.array_equal(blocks.product(W), W @ side)), blocks.columns([5, 0]).tolist()
+    (True, [[5.0, 0.0], [11.0, 6.0]])
+    """
+
+    def __init__(self, side: np.ndarray, width: int = BLOCK_COLUMNS) -> None:
+        self.shape = side.shape
+        self.blocks = [np.ascontiguousarray(side[:, s : s + width], dtype=np.float32) for s in range(0, side.shape[1], width)]
+
+    def product(self, W: sparse.csr_matrix) -> np.ndarray:
+        out = np.empty((W.shape[0], self.shape[1]), dtype=np.float32)
+        start = 0
+        for block in self.blocks:
+            out[:, start : start + block.shape[1]] = W @ block
+            start += block.shape[1]
+        return out
+
+    def columns(self, items) -> np.ndarray:
+        """The dense side of some items (columns) only."""
+        if not self.blocks:
+            return np.zeros((self.shape[0], 0), dtype=np.float32)[:, items]
+        return np.concatenate(self.blocks, axis=1)[:, items]
+
+
 class TextSimilarity:
     """Cosine similarity of TF-IDF vectors over words and character n-grams.
 
@@ -200,7 +237,7 @@ class TextSimilarity:
     def block(self, W: sparse.csr_matrix, side: np.ndarray, norms: np.ndarray | None = None) -> np.ndarray:
         """Cosines of the documents *W* (rows) with the documents of *side* (columns)."""
         n = self.norms(W) if norms is None else norms
-        out = np.asarray(W @ side, dtype=np.float32)
+        out = side.product(W) if isinstance(side, ColumnBlocks) else np.asarray(W @ side, dtype=np.float32)
         scale = np.divide(1.0, n, out=np.zeros_like(n), where=n > 0)
         out *= scale[:, None]
         np.clip(out, 0.0, 1.0, out=out)

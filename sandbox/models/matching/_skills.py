@@ -67,12 +67,11 @@ class FuzzyKeys:
         self._grams = None
         if len(self.keys) > EXACT_KEYS:
             from scipy import sparse
-            from sklearn.feature_extraction.text import CountVectorizer
 
-            vec = CountVectorizer(analyzer="char_wb", ngram_range=(3, 3), binary=True, dtype=np.float32)
-            K = vec.fit_transform(self.keys).tocsr()
+            grams = _Trigrams(self.keys)
+            K = grams.matrix(self.keys)
             df = np.asarray((K > 0).sum(axis=0)).ravel()
-            self._grams = vec
+            self._grams = grams
             self._idf = np.log((1 + len(self.keys)) / (1 + df)).astype(np.float32) + np.float32(1)
             # Shared rare trigrams per key, divided by the square root of the key's trigram count:
             # a short key that shares them ranks before a long one that holds them among many others.
@@ -102,8 +101,7 @@ class FuzzyKeys:
     def _shortlisted(self, queries: list[str], cutoff: float) -> list[tuple[int, float]]:
         from scipy import sparse
 
-        Q = self._grams.transform(queries).tocsr()
-        Q.sort_indices()
+        Q = self._grams.matrix(queries)
         # Keep each query's rarest trigrams, weighted by their rarity.
         rows = np.repeat(np.arange(Q.shape[0]), np.diff(Q.indptr))
         weight = self._idf[Q.indices]
@@ -111,8 +109,8 @@ class FuzzyKeys:
         rank = np.arange(len(order)) - np.repeat(Q.indptr[:-1], np.diff(Q.indptr))
         keep = order[rank < _RARE_GRAMS]
         Qr = sparse.csr_matrix((weight[keep], (rows[keep], Q.indices[keep])), shape=Q.shape)
-        keys = self.keys
-        out = []
+        # Each query's shortlist (keys in increasing position), then every (query, key) pair scored in one batch.
+        pair_query, pair_key = [], []
         for start in range(0, len(queries), 2048):
             S = (Qr[start : start + 2048] @ self._KT).tocsr()
             for r in range(S.shape[0]):
@@ -120,14 +118,65 @@ class FuzzyKeys:
                 idx = S.indices[lo:hi]
                 if hi - lo > _SHORTLIST:
                     idx = idx[np.argpartition(-S.data[lo:hi], _SHORTLIST - 1)[:_SHORTLIST]]
-                idx = np.sort(idx)
-                q, best, score = queries[start + r], -1, 0.0
-                for j in idx.tolist():
-                    value = fuzz.ratio(q, keys[j], score_cutoff=cutoff)
-                    if value > score:
-                        best, score = j, value
-                out.append((best, score) if best >= 0 and score >= cutoff else (-1, 0.0))
+                pair_query.append(np.full(len(idx), start + r))
+                pair_key.append(np.sort(idx))
+        out = [(-1, 0.0)] * len(queries)
+        if not pair_query:
+            return out
+        pq, pk = np.concatenate(pair_query), np.concatenate(pair_key)
+        if not len(pq):
+            return out
+        keys = self.keys
+        scores = process.cpdist([queries[i] for i in pq.tolist()], [keys[j] for j in pk.tolist()], scorer=fuzz.ratio,
+                                score_cutoff=cutoff, dtype=np.float64, workers=-1)
+        # Per query, the first key (in increasing position) of the best score, when it reaches the cutoff.
+        starts = np.flatnonzero(np.r_[True, pq[1:] != pq[:-1]])
+        owner = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(pq)]))
+        best = np.maximum.reduceat(scores, starts)
+        hit = np.flatnonzero((scores == best[owner]) & (best[owner] >= cutoff) & (best[owner] > 0))
+        hit = hit[np.r_[True, owner[hit][1:] != owner[hit][:-1]]] if len(hit) else hit
+        for q, j, value in zip(pq[hit].tolist(), pk[hit].tolist(), scores[hit].tolist()):
+            out[q] = (j, value)
         return out
+
+
+class _Trigrams:
+    """Character trigrams of the words of texts, each word padded with a space on both sides, as
+    scikit-learn's ``CountVectorizer(analyzer="char_wb", ngram_range=(3, 3), binary=True)`` reads them
+    (same columns: the trigrams of the fitted texts in sorted order), each distinct word read once.
+
+    >>> g = _Trigrams(["ab", "abc"])
+    >>> g.vocabulary, g.matrix(["abc ab", "zz"]).toarray().tolist()
+    ({' ab': 0, 'ab ': 1, 'abc': 2, 'bc ': 3}, [[1.0, 1.0, 1.0, 1.0], [0.0, 0.0, 0.0, 0.0]])
+    """
+
+    def __init__(self, texts) -> None:
+        self._words: dict[str, list[int]] = {}
+        seen: set[str] = set()
+        for word in {w for text in texts for w in text.lower().split()}:
+            padded = f" {word} "
+            seen.update(padded[i : i + 3] for i in range(len(padded) - 2))
+        self.vocabulary = {g: i for i, g in enumerate(sorted(seen))}
+
+    def _ids(self, word: str) -> list[int]:
+        ids = self._words.get(word)
+        if ids is None:
+            padded, vocabulary = f" {word} ", self.vocabulary
+            grams = {padded[i : i + 3] for i in range(len(padded) - 2)}
+            ids = self._words[word] = sorted(vocabulary[g] for g in grams if g in vocabulary)
+        return ids
+
+    def matrix(self, texts) -> "sparse.csr_matrix":
+        """(texts × trigrams) 0/1 float32 CSR, indices sorted."""
+        from scipy import sparse
+
+        indptr, indices = [0], []
+        for text in texts:
+            words = text.lower().split()
+            indices.extend(self._ids(words[0]) if len(words) == 1 else sorted({i for w in words for i in self._ids(w)}))
+            indptr.append(len(indices))
+        data = np.ones(len(indices), dtype=np.float32)
+        return sparse.csr_matrix((data, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)), shape=(len(indptr) - 1, len(self.vocabulary)))
 
 
 _INDEX_CACHE: dict[int, tuple[Reference, FuzzyKeys]] = {}
