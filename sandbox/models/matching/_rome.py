@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -60,6 +61,7 @@ _NB_MIN_WORDS = 2
 
 
 _TOKEN = re.compile(r"\S+")
+_MISSING = object()
 
 
 def _char_wb_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
@@ -218,6 +220,12 @@ def gender_forms(title: str) -> list[str]:
     return [" ".join(masc + fem[len(masc):]), parts[1]]
 
 
+@lru_cache(maxsize=2)
+def _abbreviation_heads(table_id: int) -> frozenset[str]:
+    """The first word of each abbreviation of :func:`title_abbreviations` (keyed on the table read)."""
+    return frozenset(k.split()[0] for k in title_abbreviations() if k.split())
+
+
 def expand_abbreviations(text: object) -> str:
     """The title with the words its abbreviations stand for added (« ATSEM » → « ATSEM agent territorial… »).
 
@@ -227,6 +235,8 @@ def expand_abbreviations(text: object) -> str:
     text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
     table = title_abbreviations()
     words = fold(text).replace("-", " ").replace("(", " ").replace(")", " ").split()
+    if _abbreviation_heads(id(table)).isdisjoint(words):  # most titles: no word starts an abbreviation
+        return text
     added = []
     for n in (2, 1):
         for i in range(len(words) - n + 1):
@@ -518,36 +528,65 @@ class RomeNormaliser:
 
     @property
     def _deletions(self) -> dict[str, list[int]]:
-        """``{word with at most one letter deleted: positions in the long vocabulary}`` (built once)."""
+        """``{word with at most one letter deleted: positions in the long vocabulary}`` (built once; a position
+        may be listed twice under one form, which changes nothing)."""
         table = self.__dict__.get("_deletion_table")
         if table is None:
             table = {}
             for i, word in enumerate(self._vocab_long):
-                for variant in _one_deletion(word):
-                    table.setdefault(variant, []).append(i)
+                table.setdefault(word, []).append(i)
+                for j in range(len(word)):
+                    table.setdefault(word[:j] + word[j + 1 :], []).append(i)
             self._deletion_table = table
         return table
 
-    def _corrections(self, words: set[str], min_len: int = 5, cutoff: int = _DESC_TYPO_CUTOFF) -> dict[str, str]:
-        """Words unknown to the sheets' vocabulary → their closest known word when it looks like a typo.
+    _MAX_CLOSEST = 200_000  # unknown words whose closest known word is kept (the cache is emptied past this)
+
+    def _closest(self, unknown: list[str]) -> dict[str, tuple[float, str] | None]:
+        """Each word unknown to the sheets' vocabulary → ``(rapidfuzz ratio, closest known word one typo away)``, or None.
 
         Candidates are the known words one typo away (a letter missing, added, changed, or two letters
-        swapped: they share a form with at most one letter deleted); the closest by rapidfuzz ratio wins.
+        swapped: they share a form with at most one letter deleted); the highest ratio wins, the first
+        in the vocabulary's order among equals. Kept per word: the titles' and the descriptions' corrections
+        (other cut-offs) read the same search.
         """
+        cache = self.__dict__.setdefault("_closest_cache", {})
+        if len(cache) > self._MAX_CLOSEST:
+            cache.clear()
+        out = {w: cache.get(w, _MISSING) for w in unknown}
+        todo = [w for w, found in out.items() if found is _MISSING]
+        if todo:
+            table = self._deletions
+            vocab = self._vocab_long
+            words, sizes, found = [], [], []
+            for w in todo:
+                candidates = {i for variant in _one_deletion(w) for i in table.get(variant, ())}
+                if candidates:
+                    words.append(w)
+                    sizes.append(len(candidates))
+                    found.extend(candidates)
+                else:
+                    out[w] = cache[w] = None
+            if words:
+                owner = np.repeat(np.arange(len(words)), sizes)
+                found = np.asarray(found, dtype=np.int64)
+                queries = np.asarray(words, dtype=object)[owner].tolist()
+                scores = process.cpdist(queries, [vocab[i] for i in found.tolist()], scorer=fuzz.ratio, dtype=np.float64)
+                # Each word's best: the highest ratio, then the first position in the vocabulary.
+                order = np.lexsort((found, -scores, owner))
+                first = order[np.searchsorted(owner[order], np.arange(len(words)))]
+                for w, at in zip(words, first.tolist()):
+                    out[w] = cache[w] = (float(scores[at]), vocab[found[at]])
+        return out
+
+    def _corrections(self, words: set[str], min_len: int = 5, cutoff: int = _DESC_TYPO_CUTOFF) -> dict[str, str]:
+        """Words unknown to the sheets' vocabulary → their closest known word when it looks like a typo (see :meth:`_closest`)."""
         vocab = self.doc_.vocabulary_
         unknown = sorted(w for w in words if w not in vocab and len(w) >= min_len)
-        out = {}
         if not unknown or not self._vocab_long:
-            return out
-        table = self._deletions
-        for w in unknown:
-            found = sorted({i for variant in _one_deletion(w) for i in table.get(variant, ())})
-            if not found:
-                continue
-            score, best = max((fuzz.ratio(w, self._vocab_long[i]), -i) for i in found)
-            if score >= cutoff:
-                out[w] = self._vocab_long[-best]
-        return out
+            return {}
+        closest = self._closest(unknown)
+        return {w: found[1] for w in unknown if (found := closest[w]) is not None and found[0] >= cutoff}
 
     def _corrected_keys(self, qkeys: list[str]) -> list[str]:
         """Title keys with each word unknown to the reference replaced by its closest known word (one typo)."""
