@@ -151,7 +151,7 @@ class Matcher:
 
         # Skills: offers first (the phrases the reference does not know join the vocabulary).
         base = SkillNormaliser(ref).fit()
-        listed = base.parse_many([*off["skills_required"], *off["skills_desired"]])
+        listed = base.parse_many([*off["skills_required"].tolist(), *off["skills_desired"].tolist()])
         extra = [s for found in listed for s in found if s not in ref.skills.index]
         skills = SkillNormaliser(ref).fit(extra_skills=extra)
         self.skills_ = skills

@@ -147,7 +147,7 @@ def contract_part(candidates: PreparedTable, offers: PreparedTable) -> ContractP
     h_cat = np.select([np.isnan(hours), hours >= FULL_TIME_HOURS, hours >= FULL_TIME_HOURS - 4], [0, 1, 2], 3)
     t_cat = np.asarray([types.get(c, len(types)) if c else len(types) for c in offers.frame["contract"]])
     value = np.zeros((len(candidates.ids), n_t * 4), dtype=np.float32)
-    for i, (acc, pref) in enumerate(zip(candidates.frame["accepted"], candidates.frame["time_pref"])):
+    for i, (acc, pref) in enumerate(zip(candidates.frame["accepted"].tolist(), candidates.frame["time_pref"].tolist())):
         ok = np.ones(n_t, dtype=np.float32)
         if acc:
             ok[: len(types)] = 0.0

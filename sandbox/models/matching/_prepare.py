@@ -337,7 +337,7 @@ def prepare_offers(off: pd.DataFrame, skills, rome, reference_date: pd.Timestamp
     who = ("offre", "offres")
     warnings: list[str] = []
     n = len(off)
-    both = skills.parse_many([*off["skills_required"], *off["skills_desired"]])
+    both = skills.parse_many([*off["skills_required"].tolist(), *off["skills_desired"].tolist()])
     req, des = both[:n], both[n:]
     none_listed = np.asarray([not r and not d for r, d in zip(req, des)])
     from_text = np.zeros(n, dtype=bool)
@@ -360,7 +360,7 @@ def prepare_offers(off: pd.DataFrame, skills, rome, reference_date: pd.Timestamp
     if weak.any():
         warnings.append(warn(int(weak.sum()), who, "dont l'intitulé ne correspond à aucun métier du référentiel ROME chargé (« métier non reconnu ») : part « métier » nulle", rows_of(off, weak)))
 
-    contract = np.asarray([contract_type(v) for v in off["contract"]], dtype=object)
+    contract = np.asarray([contract_type(v) for v in off["contract"].tolist()], dtype=object)
     unknown_contract = (contract == None) & ~blank(off["contract"])  # noqa: E711
     if unknown_contract.any():
         warnings.append(warn(int(unknown_contract.sum()), who, f"dont le type de contrat n'est pas reconnu ({examples(off['contract'][unknown_contract])}) : compatibilité de contrat non vérifiée", rows_of(off, unknown_contract)))
@@ -374,7 +374,7 @@ def prepare_offers(off: pd.DataFrame, skills, rome, reference_date: pd.Timestamp
     title_tokens = _per_value(tokens)
     docs = [
         title_tokens(t) + tokens(r) + tokens(d) + tokens(x)
-        for t, r, d, x in zip(off["title"], off["skills_required"], off["skills_desired"], off["description"])
+        for t, r, d, x in zip(off["title"].tolist(), off["skills_required"].tolist(), off["skills_desired"].tolist(), off["description"].tolist())
     ]
     frame = pd.DataFrame(
         {
@@ -401,7 +401,7 @@ def prepare_candidates(cand: pd.DataFrame, skills, rome, reference_date: pd.Time
     who = ("candidat", "candidats")
     warnings: list[str] = []
     n = len(cand)
-    listed = skills.parse_many(cand["skills"])
+    listed = skills.parse_many(cand["skills"].tolist())
     none_listed = np.asarray([not s for s in listed])
     from_text = np.zeros(n, dtype=bool)
     for i in np.flatnonzero(none_listed):
@@ -432,7 +432,7 @@ def prepare_candidates(cand: pd.DataFrame, skills, rome, reference_date: pd.Time
 
     accepted, unknown_items = [], []
     read_contracts = _per_value(accepted_contracts)
-    for v in cand["contracts"]:
+    for v in cand["contracts"].tolist():
         acc, unk = read_contracts(v)
         accepted.append(None if acc is None else set(acc))
         unknown_items.append(list(unk))
@@ -440,13 +440,13 @@ def prepare_candidates(cand: pd.DataFrame, skills, rome, reference_date: pd.Time
     if bad_contract.any():
         listed_bad = [u for us in unknown_items for u in us]
         warnings.append(warn(int(bad_contract.sum()), who, f"dont un type de contrat n'est pas reconnu ({examples(listed_bad)}) : ignoré", rows_of(cand, bad_contract)))
-    times = list(map(_per_value(work_time), cand["work_time"]))
+    times = list(map(_per_value(work_time), cand["work_time"].tolist()))
     avail, bad_avail = parse_days(cand["availability"], reference_date, immediate_words=True)
     if bad_avail.any():
         warnings.append(warn(int(bad_avail.sum()), who, f"dont la disponibilité est illisible ({examples(cand['availability'][bad_avail])}) : non prise en compte", rows_of(cand, bad_avail)))
 
     job_tokens = _per_value(tokens)
-    docs = [job_tokens(j) + tokens(s) + tokens(e) for j, s, e in zip(cand["desired_job"], cand["skills"], cand["experience"])]
+    docs = [job_tokens(j) + tokens(s) + tokens(e) for j, s, e in zip(cand["desired_job"].tolist(), cand["skills"].tolist(), cand["experience"].tolist())]
     frame = pd.DataFrame(
         {
             "candidate_id": cand["candidate_id"].astype(str).to_numpy(),

@@ -199,7 +199,7 @@ def _reference_forms(reference: Reference) -> tuple[dict[str, str], dict[str, st
     if hit is None or hit[0] is not reference:
         forms: dict[str, str] = {}
         labels: dict[str, str] = {}
-        for skill, skill_forms in zip(reference.skills["skill"], reference.skills["forms"]):
+        for skill, skill_forms in zip(reference.skills["skill"].tolist(), reference.skills["forms"].tolist()):
             labels[skill] = skill
             for form in skill_forms:
                 k = key(form)
@@ -270,7 +270,7 @@ class SkillNormaliser:
         self.max_words_ = max((len(k.split()) for k in self.keys_), default=1)
         if len(self.keys_) > n_reference:
             self._extra_index = FuzzyKeys(self.keys_[n_reference:])
-        self.training_ = dict(zip(ref.skills["skill"], ref.skills["training"]))
+        self.training_ = dict(zip(ref.skills["skill"].tolist(), ref.skills["training"].tolist()))
         self._cache = {}
         self._fuzzy_cache = {}
         self._phrase_cache = {}

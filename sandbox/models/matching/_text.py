@@ -12,6 +12,7 @@ rankings blind to first names and gender marks.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from sandbox.text import strip_accents
@@ -101,6 +102,20 @@ class _FoldTable(dict):
 _FOLD = _FoldTable()
 
 
+def _to_ascii(raw: str) -> str:
+    """:data:`_FOLD`'s translation of a whole text at once: the ligatures and marks replaced, then the
+    NFKD decomposition kept to its ASCII characters (a character's decomposition is its own, the
+    canonical reordering only moves combining marks, which the ASCII filter drops).
+
+    >>> _to_ascii("cœur·e à l’été ﬁn") == "cœur·e à l’été ﬁn".translate(_FOLD)
+    True
+    """
+    for char, value in _FoldTable._SPECIAL.items():
+        if char in raw:
+            raw = raw.replace(char, value)
+    return unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode("ascii")
+
+
 def fold(text: object) -> str:
     """Lower-case *text* and remove accents, ligatures and inclusive-writing marks.
 
@@ -111,7 +126,7 @@ def fold(text: object) -> str:
         return ""
     raw = str(text).lower()
     if not raw.isascii():
-        raw = raw.translate(_FOLD)  # per character, as the NFKD decomposition and the ASCII filter are
+        raw = _to_ascii(raw)
     if "/" in raw:
         raw = _HF.sub(" ", raw)
     if "(" in raw:
@@ -202,12 +217,7 @@ def tokens(text: object) -> list[str]:
     >>> tokens("M. Mohamed Dupont, 45 ans, aide-soignant diplômé")
     ['dupont', 'aid', 'soignant', 'diplom']
     """
-    out = []
-    for word in _WORD.findall(fold(text)):
-        kept = _keep(word)
-        if kept is not None:
-            out.append(kept)
-    return out
+    return [kept for kept in map(_keep, _WORD.findall(fold(text))) if kept is not None]
 
 
 @lru_cache(maxsize=1)
