@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from pathlib import Path
@@ -114,6 +115,9 @@ def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
 def run_code(args: argparse.Namespace) -> int:
     from sandbox.models.matching import default_normaliser
 
+    # A one-shot command: the modules, the reference and the coder stay until the end, so the garbage
+    # collector need not walk them again at each collection while the titles are coded (~0.25 s of CPU).
+    gc.freeze()
     if not 0 <= args.seuil <= 1:
         raise DataError("--seuil doit être compris entre 0 et 1")
     frame = read_table(args.file, sheet=args.sheet)
@@ -139,6 +143,7 @@ def run_code(args: argparse.Namespace) -> int:
     ident = chosen["identifiant"] if "identifiant" in chosen else _find(columns, ID_NAMES)
     start = time.perf_counter()
     rome = default_normaliser()
+    gc.freeze()
     coded = rome.code(frame[title].tolist(), None if description is None else frame[description].tolist(), min_score=100 * args.seuil)
     seconds = time.perf_counter() - start
     out = coded.copy()
