@@ -123,8 +123,17 @@ def job_part(candidates: PreparedTable, offers: PreparedTable, codes: list[str],
             for t in targets:
                 if t in index:
                     rel[index[source], index[t]] = True
-    candidate_conf = np.asarray([coding_weight(s) for s in candidates.codes], dtype=np.float32)
-    offer_conf = np.asarray([coding_weight(s) for s in offers.codes], dtype=np.float32)
+    weight: dict = {}  # per distinct list of suggestions (rows share their titles)
+
+    def once(suggestions) -> float:
+        key = tuple(suggestions)
+        found = weight.get(key)
+        if found is None:
+            found = weight[key] = coding_weight(suggestions)
+        return found
+
+    candidate_conf = np.asarray([once(s) for s in candidates.codes], dtype=np.float32)
+    offer_conf = np.asarray([once(s) for s in offers.codes], dtype=np.float32)
     return JobPart(codes, offer_code, offer_conf, candidate_code, rel, candidate_conf)
 
 
@@ -146,8 +155,14 @@ def contract_part(candidates: PreparedTable, offers: PreparedTable) -> ContractP
     hours = offers.frame["hours"].to_numpy(dtype=float)
     h_cat = np.select([np.isnan(hours), hours >= FULL_TIME_HOURS, hours >= FULL_TIME_HOURS - 4], [0, 1, 2], 3)
     t_cat = np.asarray([types.get(c, len(types)) if c else len(types) for c in offers.frame["contract"]])
-    value = np.zeros((len(candidates.ids), n_t * 4), dtype=np.float32)
+    # One row per distinct (accepted contracts, working time) pair: candidates share a few of them.
+    rows: dict = {}
+    which = np.empty(len(candidates.ids), dtype=np.int64)
     for i, (acc, pref) in enumerate(zip(candidates.frame["accepted"].tolist(), candidates.frame["time_pref"].tolist())):
+        key = (frozenset(acc) if acc else None, pref)
+        which[i] = rows.setdefault(key, len(rows))
+    value = np.zeros((len(rows), n_t * 4), dtype=np.float32)
+    for (acc, pref), r in rows.items():
         ok = np.ones(n_t, dtype=np.float32)
         if acc:
             ok[: len(types)] = 0.0
@@ -158,7 +173,8 @@ def contract_part(candidates: PreparedTable, offers: PreparedTable) -> ContractP
             time_ok[1] = 0.5
         elif pref == "plein":
             time_ok[3] = 0.5
-        value[i] = (ok[:, None] + time_ok[None, :]).ravel()
+        value[r] = (ok[:, None] + time_ok[None, :]).ravel()
+    value = value[which]
     start = offers.frame["start_day"].to_numpy(dtype=float)
     days, offer_start = np.unique(start, return_inverse=True)
     avail = candidates.frame["available_day"].to_numpy(dtype=float)

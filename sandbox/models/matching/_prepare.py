@@ -153,23 +153,32 @@ def parse_radius(values: pd.Series, default_km: float) -> tuple[np.ndarray, np.n
     out = np.full(len(values), float(default_km))
     bad = np.zeros(len(values), dtype=bool)
     empty = np.zeros(len(values), dtype=bool)
+    read = _per_value(_radius)
     for i, v in enumerate(values.to_numpy(dtype=object)):
-        if v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip()):
+        r = read(v)
+        if r is None:
             empty[i] = True
-            continue
-        if isinstance(v, (int, float, np.integer, np.floating)):
-            r = float(v)
-        else:
-            m = _RADIUS.match(fold(v))
-            if not m:
-                bad[i] = True
-                continue
-            r = float(m.group(1).replace(",", "."))
-        if not np.isfinite(r) or r < 0 or r > 1000:
+        elif r is False:
             bad[i] = True
-            continue
-        out[i] = r
+        else:
+            out[i] = r
     return out, bad, empty
+
+
+def _radius(v: object) -> float | bool | None:
+    """A radius cell read: km, False when unreadable, None when empty."""
+    if v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip()):
+        return None
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        r = float(v)
+    else:
+        m = _RADIUS.match(fold(v))
+        if not m:
+            return False
+        r = float(m.group(1).replace(",", "."))
+    if not np.isfinite(r) or r < 0 or r > 1000:
+        return False
+    return r
 
 
 def contract_type(value: object) -> str | None:
@@ -287,9 +296,10 @@ def rome_codes(titles: pd.Series, descriptions: pd.Series | None, given: pd.Seri
     suggestions = rome.suggest_many(titles.tolist(), k=3, descriptions=None if descriptions is None else descriptions.tolist())
     known_codes = set(rome.codes_)
     out, weak = [], np.zeros(len(titles), dtype=bool)
+    given_codes = None if given is None else given.tolist()
     for i, sugg in enumerate(suggestions):
-        if given is not None:
-            code = str(given.iloc[i]).strip().upper() if pd.notna(given.iloc[i]) else ""
+        if given_codes is not None:
+            code = str(given_codes[i]).strip().upper() if pd.notna(given_codes[i]) else ""
             if code in known_codes:
                 out.append([(code, 100.0)])
                 continue

@@ -208,10 +208,13 @@ class TextSimilarity:
         [['nettoyag', 'local', 'vitr']]
         """
         vocab = self.vocabulary_
-        mapping = self._correct(sorted({w for doc in documents for w in doc if w not in vocab and w not in also}))
+        distinct = {w for doc in documents for w in doc}
+        mapping = self._correct(sorted(w for w in distinct if w not in vocab and w not in also))
         words = self.words_
         fixed = {w: words[j] for w, j in mapping.items() if j is not None}
-        return [[fixed.get(w, w) for w in doc if w in vocab or w in also or w in fixed] for doc in documents]
+        # Each distinct word once: itself, its correction, or None (dropped).
+        read = {w: fixed.get(w, w) if w in vocab or w in also or w in fixed else None for w in distinct}
+        return [[r for r in map(read.__getitem__, doc) if r is not None] for doc in documents]
 
     def transform(self, documents: list[list[str]], *, fuzzy: bool = True) -> sparse.csr_matrix:
         """Sublinear word weights (1 + log tf) of the documents, unknown words corrected or dropped."""
@@ -249,7 +252,7 @@ class TextSimilarity:
 
 
 def _unigrams_and_bigrams(doc: list[str]) -> list[str]:
-    return [*doc, *(f"{a} {b}" for a, b in zip(doc, doc[1:]))]
+    return [*doc, *[a + " " + b for a, b in zip(doc, doc[1:])]]
 
 
 class WordTfidf:
