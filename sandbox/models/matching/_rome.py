@@ -96,8 +96,9 @@ def _l2_normalise(X):
     squares = np.square(X.data).astype(np.float64)
     position = np.arange(X.nnz) - np.repeat(X.indptr[:-1], lengths)
     rows = np.repeat(np.arange(n), lengths)
-    order = np.argsort(position, kind="stable")
-    bounds = np.searchsorted(position[order], np.arange(int(lengths.max()) + 1))
+    width = int(lengths.max())
+    order = np.argsort(position.astype(np.uint16) if width < 2**16 else position, kind="stable")  # uint16: a radix sort
+    bounds = np.searchsorted(position[order], np.arange(width + 1))
     total = np.zeros(n)
     for j in range(len(bounds) - 1):  # the j-th value of every row, added in turn
         at = order[bounds[j] : bounds[j + 1]]
@@ -162,16 +163,15 @@ class _Tfidf:
             features = self._features(doc)
             columns.extend(features)
             lengths.append(len(features))
-        rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        flat, counts = np.unique(rows * n_features + np.asarray(columns, dtype=np.int64), return_counts=True)
         indptr = np.zeros(len(lengths) + 1, dtype=np.int32)
-        np.cumsum(np.bincount(flat // n_features, minlength=len(lengths)), out=indptr[1:])
-        indices = (flat % n_features).astype(np.int32)
-        data = counts.astype(np.float32)
-        np.log(data, data)
-        data += 1.0
-        data *= self.idf_[indices]
-        return _l2_normalise(sparse.csr_matrix((data, indices, indptr), shape=(len(lengths), n_features)))
+        np.cumsum(np.asarray(lengths, dtype=np.int64), out=indptr[1:])
+        # Each feature once per row with its count, in column order (as scikit-learn's sorted CSR).
+        X = sparse.csr_matrix((np.ones(len(columns), dtype=np.float32), np.asarray(columns, dtype=np.int32), indptr), shape=(len(lengths), n_features))
+        X.sum_duplicates()
+        np.log(X.data, X.data)
+        X.data += 1.0
+        X.data *= self.idf_[X.indices]
+        return _l2_normalise(X)
 
 
 def _one_deletion(word: str) -> set[str]:
@@ -690,33 +690,31 @@ class RomeNormaliser:
         return top, top_scores, np.take_along_axis(where, top, axis=1)
 
     def _top(self, titles, k: int, descriptions=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Each row's distinct pair and, per pair, its *k* best codes, best first: positions, scores, closest titles.
+        """The *k* best codes, best first (positions, scores, closest titles), and each row's line in them.
 
         The same as :meth:`scores` followed by a top *k*, block by block: the dense (pairs × codes) scores are
-        never held whole.
+        never held whole. One line per distinct title key, then one per (title, description) pair with a
+        description.
         """
         pairs, row_pair, distinct, back = self._pairs(titles, descriptions)
         kk = min(k, len(self.codes_))
-        top = np.zeros((len(pairs), kk), dtype=np.int64)
-        top_scores = np.zeros((len(pairs), kk), dtype=np.float32)
-        top_where = np.full((len(pairs), kk), -1, dtype=np.int32)
-        if not kk:
-            return row_pair, top, top_scores, top_where
-        described = np.asarray([bool(d.strip()) for _, d in pairs], dtype=bool)
-        key_top = np.zeros((len(distinct), kk), dtype=np.int64)
-        key_scores = np.zeros((len(distinct), kk), dtype=np.float32)
-        key_where = np.full((len(distinct), kk), -1, dtype=np.int32)
-        for start, block, block_where in self._key_blocks(distinct):
-            stop = start + len(block)
-            key_top[start:stop], key_scores[start:stop], key_where[start:stop] = self._best(block, block_where, kk)
-            rows = np.flatnonzero(described & (back >= start) & (back < stop))
-            if rows.size:
-                local = back[rows] - start
-                scores = self._with_description(block[local], [f"{pairs[i][0]} {pairs[i][1]}" for i in rows])
-                top[rows], top_scores[rows], top_where[rows] = self._best(scores, block_where[local], kk)
-        plain = np.flatnonzero(~described)
-        top[plain], top_scores[plain], top_where[plain] = key_top[back[plain]], key_scores[back[plain]], key_where[back[plain]]
-        return row_pair, top, top_scores, top_where
+        described = np.flatnonzero([bool(d.strip()) for _, d in pairs])
+        line = back.copy()
+        line[described] = len(distinct) + np.arange(len(described))
+        n_lines = len(distinct) + len(described)
+        top = np.zeros((n_lines, kk), dtype=np.int64)
+        top_scores = np.zeros((n_lines, kk), dtype=np.float32)
+        top_where = np.full((n_lines, kk), -1, dtype=np.int32)
+        if kk:
+            for start, block, block_where in self._key_blocks(distinct):
+                stop = start + len(block)
+                top[start:stop], top_scores[start:stop], top_where[start:stop] = self._best(block, block_where, kk)
+                rows = described[(back[described] >= start) & (back[described] < stop)]
+                if rows.size:
+                    local = back[rows] - start
+                    scores = self._with_description(block[local], [f"{pairs[i][0]} {pairs[i][1]}" for i in rows])
+                    top[line[rows]], top_scores[line[rows]], top_where[line[rows]] = self._best(scores, block_where[local], kk)
+        return line[row_pair], top, top_scores, top_where
 
     # -- outputs -------------------------------------------------------------------------------------
     def suggest(self, title: object, k: int = 3, description: object = None) -> list[RomeSuggestion]:
@@ -725,13 +723,13 @@ class RomeNormaliser:
 
     def suggest_many(self, titles, k: int = 3, descriptions=None) -> list[list[RomeSuggestion]]:
         """The *k* best ROME codes for each title (computed once per distinct title and description)."""
-        row_pair, top, top_scores, top_where = self._top(list(titles), k, descriptions)
+        row_line, top, top_scores, top_where = self._top(list(titles), k, descriptions)
         codes, labels, key_titles = self.codes_, self.labels_, self.key_titles_
-        per_pair = [
+        per_line = [
             [RomeSuggestion(codes[j], labels[codes[j]], round(v, 1), key_titles[w] if w >= 0 else "") for j, v, w in zip(js, vs, ws) if v > 0]
             for js, vs, ws in zip(top.tolist(), top_scores.tolist(), top_where.tolist())
         ]
-        return [per_pair[p] for p in row_pair.tolist()]
+        return [per_line[i] for i in row_line.tolist()]
 
     def code(self, titles, descriptions=None, k: int = 3, min_score: float | None = None) -> pd.DataFrame:
         """One row per title: ``code_rome``, ``libelle_rome``, ``confiance`` (0-1), ``alternatives``.
@@ -740,7 +738,7 @@ class RomeNormaliser:
         ``alternatives`` lists the *k* best codes with their confidence either way.
         """
         threshold = self.min_score if min_score is None else min_score
-        row_pair, top, top_scores, top_where = self._top(list(titles), k, descriptions)
+        row_line, top, top_scores, top_where = self._top(list(titles), k, descriptions)
         codes, labels, key_titles = self.codes_, self.labels_, self.key_titles_
         named = [f"{c} {labels[c]} (".replace(".", ",") for c in codes]
         shown: dict[float, str] = {}  # a rounded score → its confidence as written in the alternatives
@@ -764,7 +762,7 @@ class RomeNormaliser:
             columns[3].append((key_titles[best[2]] if best[2] >= 0 else "") if known else "")
             columns[4].append(" | ".join(alternatives))
         names = ["code_rome", "libelle_rome", "confiance", "intitule_proche", "alternatives"]
-        frame = pd.DataFrame({name: np.asarray(values, dtype=object)[row_pair].tolist() for name, values in zip(names, columns)}, columns=names)
+        frame = pd.DataFrame({name: np.asarray(values, dtype=object)[row_line].tolist() for name, values in zip(names, columns)}, columns=names)
         if not len(frame):
             frame = frame.astype(object)
         frame["code_rome"] = frame["code_rome"].astype(object).where(frame["code_rome"].notna(), None)
