@@ -83,6 +83,19 @@ def _char_wb_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
     return out
 
 
+def _by_group_best_first(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The order of ``np.lexsort((-values, groups))`` (by group, then by value, highest first; ties keep their order).
+
+    *groups*: integers in [0, 2**31); *values*: float32, none negative or NaN. One stable sort of a 64-bit key
+    (the group, then the value's bits reversed: a non-negative float's bits grow with it) instead of two.
+
+    >>> _by_group_best_first(np.array([1, 0, 1, 0]), np.array([0.5, 0.0, 0.9, 0.0], dtype=np.float32)).tolist()
+    [1, 3, 2, 0]
+    """
+    reversed_bits = (np.uint32(0xFFFFFFFF) - values.astype(np.float32, copy=False).view(np.uint32)).astype(np.int64)
+    return np.argsort((groups.astype(np.int64) << 32) | reversed_bits, kind="stable")
+
+
 def _l2_normalise(X):
     """Each row of a float32 CSR matrix divided by its L2 norm, in place, as ``sklearn.preprocessing.normalize`` does.
 
@@ -488,7 +501,7 @@ class RomeNormaliser:
             at = np.flatnonzero(S.data >= np.repeat(threshold, per_row))
             rows = np.searchsorted(S.indptr, at, side="right") - 1
             cols, data = S.indices[at], S.data[at]
-            order = np.lexsort((-data, rows))
+            order = _by_group_best_first(rows, data)
             rows, cols, data = rows[order], cols[order], data[order]
             per_row = np.bincount(rows, minlength=stop - start)
             rank = np.arange(len(rows)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
@@ -509,7 +522,7 @@ class RomeNormaliser:
             codes = kc.indices[np.repeat(kc.indptr[cols], counts) + offsets]
             rows, hits, vals = np.repeat(rows, counts), np.repeat(cols, counts), np.repeat(data, counts)
             flat = rows.astype(np.int64) * n_codes + codes
-            order = np.lexsort((-vals, flat))
+            order = _by_group_best_first(flat, vals)
             flat = flat[order]
             first = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1]))) if len(flat) else np.zeros(0, dtype=np.int64)
             out[start:stop].reshape(-1)[flat[first]] = 100 * np.clip(vals[order][first], 0, 1)
