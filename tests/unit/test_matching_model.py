@@ -240,3 +240,45 @@ def test_an_ambiguous_or_uncertain_title_leaves_the_job_part_to_the_text():
     row = result.frame[(result.frame["candidate_id"] == "C1")].iloc[0]
     j = list(matcher.offers_.ids).index(row["offer_id"])
     assert row["job"] == pytest.approx(parts["text"][0, j], abs=1e-3)
+
+
+def test_explanations_of_every_row_are_the_offer_skills_the_candidate_has_or_lacks(fitted):
+    """The skill columns are built for all rows at once: each row must read as the offer's lists,
+    required then desired, split by what the candidate holds (at most three trainings)."""
+    result = fitted.rank(5)
+    cand, off = fitted.candidates_, fitted.offers_
+    c_pos = fitted.positions(result.frame["candidate_id"], "candidates")
+    o_pos = fitted.positions(result.frame["offer_id"], "offers")
+    label, training = fitted.skills_.label, fitted.skills_.training
+    for row, i, j in zip(result.frame.itertuples(), c_pos, o_pos):
+        have = set(cand.frame["skills"].iloc[i])
+        req, des = off.frame["required"].iloc[j], off.frame["desired"].iloc[j]
+        assert row.matched_skills == " ; ".join([label(s) for s in req if s in have] + [label(s) for s in des if s in have])
+        missing = [s for s in req if s not in have]
+        assert row.missing_required == " ; ".join(label(s) for s in missing)
+        assert row.missing_desired == " ; ".join(label(s) for s in des if s not in have)
+        assert row.trainings == " ; ".join(training(s) for s in missing[:3])
+
+
+def test_trigram_index_has_the_columns_of_scikit_learns_char_wb_vectoriser():
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from sandbox.models.matching._skills import _Trigrams
+
+    keys = SkillNormaliser().fit().keys_
+    queries = ["netoyag local", "a", "tondeus autoport zzz", "", "x  y"]
+    ours = _Trigrams(keys)
+    theirs = CountVectorizer(analyzer="char_wb", ngram_range=(3, 3), binary=True, dtype=np.float32).fit(keys)
+    assert ours.vocabulary == theirs.vocabulary_
+    for texts in (keys, queries):
+        expected = theirs.transform(texts)
+        assert (ours.matrix(texts) != expected).nnz == 0
+
+
+def test_folding_a_whole_text_gives_the_characters_of_the_per_character_table():
+    from sandbox.models.matching._text import _FOLD, _to_ascii
+
+    chars = [chr(c) for c in range(0x80, 0x3000) if not 0xD800 <= c <= 0xDFFF]
+    assert [_to_ascii(c) for c in chars] == [c.translate(_FOLD) for c in chars]
+    text = "".join(chars[::7])
+    assert _to_ascii(text) == text.translate(_FOLD)
