@@ -131,7 +131,7 @@ class _Tfidf:
     (title words repeat a lot), so coding many titles reads each word once.
     """
 
-    _MAX_WORDS = 500_000  # words whose features are kept (the cache is emptied past this)
+    _MAX_WORDS = 100_000  # words whose features are kept (the cache is emptied past this: a few tens of MB)
 
     def __init__(self, kind: str, vocabulary: dict[str, int], idf: np.ndarray, ngram_range: tuple[int, int] = _CHAR_NGRAMS) -> None:
         self.kind = kind
@@ -233,9 +233,9 @@ def gender_forms(title: str) -> list[str]:
     return [" ".join(masc + fem[len(masc):]), parts[1]]
 
 
-@lru_cache(maxsize=2)
-def _abbreviation_heads(table_id: int) -> frozenset[str]:
-    """The first word of each abbreviation of :func:`title_abbreviations` (keyed on the table read)."""
+@lru_cache(maxsize=1)
+def _abbreviation_heads() -> frozenset[str]:
+    """The first word of each abbreviation of :func:`title_abbreviations`."""
     return frozenset(k.split()[0] for k in title_abbreviations() if k.split())
 
 
@@ -248,7 +248,7 @@ def expand_abbreviations(text: object) -> str:
     text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
     table = title_abbreviations()
     words = fold(text).replace("-", " ").replace("(", " ").replace(")", " ").split()
-    if _abbreviation_heads(id(table)).isdisjoint(words):  # most titles: no word starts an abbreviation
+    if _abbreviation_heads().isdisjoint(words):  # most titles: no word starts an abbreviation
         return text
     added = []
     for n in (2, 1):
@@ -553,7 +553,7 @@ class RomeNormaliser:
             self._deletion_table = table
         return table
 
-    _MAX_CLOSEST = 200_000  # unknown words whose closest known word is kept (the cache is emptied past this)
+    _MAX_CLOSEST = 100_000  # unknown words whose closest known word is kept (the cache is emptied past this)
 
     def _closest(self, unknown: list[str]) -> dict[str, tuple[float, str] | None]:
         """Each word unknown to the sheets' vocabulary → ``(rapidfuzz ratio, closest known word one typo away)``, or None.
