@@ -173,7 +173,7 @@ class _Trigrams:
         indptr, indices = [0], []
         for text in texts:
             words = text.lower().split()
-            indices.extend(self._ids(words[0]) if len(words) == 1 else sorted({i for w in words for i in self._ids(w)}))
+            indices.extend(self._ids(words[0]) if len(words) == 1 else sorted(set().union(*map(self._ids, words))))
             indptr.append(len(indices))
         data = np.ones(len(indices), dtype=np.float32)
         return sparse.csr_matrix((data, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)), shape=(len(indptr) - 1, len(self.vocabulary)))
