@@ -41,7 +41,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
             item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            item.add_marker(pytest.mark.xdist_group("browser"))  # applied by tests/conftest.py's xdist scheduler
 
 
 @pytest.hookimpl(hookwrapper=True)
