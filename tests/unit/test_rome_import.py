@@ -172,3 +172,27 @@ def test_the_coder_saved_at_import_codes_as_a_fresh_one_and_a_new_import_replace
     # A new import (another manifest) changes the stamp: the old saved coder is not read for it.
     import_release(write_release(tmp_path / "rel2", change={"texte": FILES["texte"].replace("Nettoie", "Lave")}))
     assert load_reference().stamp != ref.stamp and load_fitted("codeur_rome", f"{ref.stamp}|{_STATE_VERSION}") is None
+
+
+def test_rome_code_after_an_import_reads_neither_scikit_learn_nor_streamlit(tmp_path, data_dir):
+    # The coder saved at import is read back without scikit-learn (imported only to fit) and the command does
+    # not load the app: start-up is most of `rome code` on a short file.
+    import os
+    import subprocess
+    import sys
+
+    import sandbox
+
+    assert cli(["rome", "import", str(write_release(tmp_path / "rel"))]) == 0
+    table = tmp_path / "intitules.csv"
+    table.write_text("id;intitule\n1;Agent d'entretien H/F\n2;animatrice periscolaire\n", encoding="utf-8")
+    script = (
+        "import sys\n"
+        "from sandbox.cli import main\n"
+        f"code = main(['rome', 'code', {str(table)!r}, '--out', {str(tmp_path / 'codes.csv')!r}])\n"
+        "print(code, sorted(m for m in ('sklearn', 'streamlit') if m in sys.modules))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path,
+                         env={**os.environ, "BAC_A_SABLE_DATA": str(data_dir), "PYTHONPATH": str(Path(sandbox.__file__).resolve().parents[1])}, timeout=120)
+    assert run.stdout.strip().splitlines()[-1] == "0 []", run.stderr[-2000:]
+    assert "K2204" in (tmp_path / "codes.csv").read_text(encoding="utf-8-sig")

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import CountVectorizer
 
 from sandbox.models.matching._skills import split_cell
 
@@ -100,6 +99,8 @@ def keyword_baseline(candidates: pd.DataFrame, offers: pd.DataFrame, k: int = 10
     >>> keyword_baseline(candidates, offers, k=1)[["candidate_id", "offer_id", "rank"]].values.tolist()
     [['C1', 'O2', 1]]
     """
+    from sklearn.feature_extraction.text import CountVectorizer  # here: coding titles alone never imports scikit-learn
+
     vectorizer = CountVectorizer(lowercase=True, binary=True, token_pattern=r"(?u)\b\w\w+\b")
     off_text = _keyword_text(offers, ("title", "skills_required", "skills_desired"))
     cand_text = _keyword_text(candidates, ("desired_job", "skills"))

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from sandbox.models.matching._prepare import protected_columns
 from sandbox.models.matching._reference import first_name_display
@@ -182,6 +181,8 @@ def _share_identical(a: dict, b: dict) -> float:
 
 
 def _naive_lists(candidates: pd.DataFrame, offers: pd.DataFrame, k: int) -> tuple[dict, dict]:
+    from sklearn.feature_extraction.text import TfidfVectorizer  # here: coding titles alone never imports scikit-learn
+
     def text(frame, cols):
         parts = [frame[c].astype("object").where(frame[c].notna(), "").astype(str) if c in frame.columns else pd.Series("", index=frame.index) for c in cols]
         return [" ".join(v) for v in zip(*parts)]
