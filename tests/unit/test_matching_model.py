@@ -282,3 +282,18 @@ def test_folding_a_whole_text_gives_the_characters_of_the_per_character_table():
     assert [_to_ascii(c) for c in chars] == [c.translate(_FOLD) for c in chars]
     text = "".join(chars[::7])
     assert _to_ascii(text) == text.translate(_FOLD)
+
+
+def test_plain_word_tfidf_is_scikit_learns_bit_for_bit(fitted):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from sandbox.models.matching._similarity import WordTfidf, _unigrams_and_bigrams
+
+    docs = fitted.offers_.docs
+    ours = WordTfidf().fit(docs)
+    theirs = TfidfVectorizer(analyzer=_unigrams_and_bigrams, sublinear_tf=True, dtype=np.float32).fit(docs)
+    assert ours.vocabulary_ == theirs.vocabulary_
+    assert np.array_equal(ours.idf_, theirs.idf_)
+    for texts in (docs, fitted.candidates_.docs, [[], ["agent", "agent", "entretien"], ["mot-inconnu"]]):
+        a, b = ours.transform(texts), theirs.transform(texts).tocsr()
+        assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices) and np.array_equal(a.data, b.data)

@@ -256,10 +256,12 @@ def _unigrams_and_bigrams(doc: list[str]) -> list[str]:
 
 
 class WordTfidf:
-    """Plain TF-IDF on words and word pairs of the normalised texts (scikit-learn), cosine similarity.
+    """Plain TF-IDF on words and word pairs of the normalised texts, cosine similarity.
 
     The baseline a matcher must not fall below: the text part is the mean of
-    this cosine and :class:`TextSimilarity`'s.
+    this cosine and :class:`TextSimilarity`'s. The numbers are bit for bit those of scikit-learn's
+    ``TfidfVectorizer(analyzer=…, sublinear_tf=True, dtype=np.float32)`` (vocabulary in sorted
+    order, float32 smoothed IDF, the L2 norms summed as scikit-learn does), without importing it.
 
     Examples
     --------
@@ -269,18 +271,44 @@ class WordTfidf:
     """
 
     def fit(self, documents: list[list[str]]) -> "WordTfidf":
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        self.vectorizer_ = TfidfVectorizer(analyzer=_unigrams_and_bigrams, sublinear_tf=True, dtype=np.float32).fit(documents)
+        df = Counter(f for doc in documents for f in set(_unigrams_and_bigrams(doc)))
+        if not df:
+            raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        features = sorted(df)
+        self.vocabulary_ = {f: i for i, f in enumerate(features)}
+        counts = np.asarray([df[f] for f in features], dtype=np.float32)
+        counts += 1.0  # smoothed, in float32, in scikit-learn's order of operations
+        idf = np.full_like(counts, fill_value=len(documents) + 1, dtype=np.float32)
+        idf /= counts
+        np.log(idf, out=idf)
+        idf += 1.0
+        self.idf_ = idf
         return self
 
     def transform(self, documents: list[list[str]]) -> sparse.csr_matrix:
-        return self.vectorizer_.transform(documents).tocsr()
+        from sandbox.models.matching._rome import _l2_normalise
+
+        vocab = self.vocabulary_
+        columns: list[int] = []
+        lengths = np.zeros(len(documents) + 1, dtype=np.int64)
+        for i, doc in enumerate(documents):
+            found = [vocab[f] for f in _unigrams_and_bigrams(doc) if f in vocab]
+            columns += found
+            lengths[i + 1] = len(found)
+        X = sparse.csr_matrix(
+            (np.ones(len(columns), dtype=np.float32), np.asarray(columns, dtype=np.int32), np.cumsum(lengths).astype(np.int32)),
+            shape=(len(documents), len(vocab)),
+        )
+        X.sum_duplicates()  # each feature once per row with its count, columns in order (scikit-learn's CSR)
+        np.log(X.data, X.data)
+        X.data += 1.0
+        X.data *= self.idf_[X.indices]
+        return _l2_normalise(X)
 
     @property
     def words_(self) -> frozenset[str]:
         """The single words of the vocabulary (not the pairs)."""
-        return frozenset(t for t in self.vectorizer_.vocabulary_ if " " not in t)
+        return frozenset(t for t in self.vocabulary_ if " " not in t)
 
     def side(self, X: sparse.csr_matrix) -> sparse.csc_matrix:
         """The offers' matrix transposed, for :meth:`block`."""
