@@ -248,6 +248,12 @@ def rome_coding(index: RomeIndex) -> None:
     elsewhere = float(np.mean([bool(codes_of.get(title_key(c))) and t not in codes_of[title_key(c)] for c, t in zip(clean, cs.truth)]))
     full = RomeNormaliser(official_reference(index)).fit()
     in_index = float(np.mean([bool(s) and s[0].code == t for s, t in zip(full.suggest_many(cs.queries), cs.truth)]))
+    # ROME 4.0's 1,584 sheets roll up to the parent codes of the release (a sheet and its variants): how many
+    # misses stay within the right parent.
+    parents = pd.read_csv(ROME_DIR / "unix_referentiel_code_rome_v460_utf8.csv", dtype=str, usecols=["code_rome", "code_rome_parent"])
+    parent = dict(zip(parents["code_rome"], parents["code_rome_parent"]))
+    parent_acc = float(np.mean([bool(s) and parent.get(s[0].code) == parent.get(t) for s, t in zip(suggestions, cs.truth)]))
+    print(plain(f"     même fiche parente ({num(len(set(parent.values())))} codes parents pour {num(len(parent))} fiches) : {parent_acc:.3f}"), flush=True)
     print(plain(f"     sans bruit, les mêmes intitulés retirés : {clean_acc:.3f} (l'écart à 0,90 vient de l'intitulé jamais vu, pas du bruit) ; "
                 f"intitulé retiré présent tel quel sous un autre code seulement : {elsewhere:.3f} ; "
                 f"les mêmes intitulés retapés mais laissés dans l'index : {in_index:.3f}"), flush=True)
