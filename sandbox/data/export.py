@@ -28,9 +28,11 @@ True
 
 from __future__ import annotations
 
+import codecs
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP list).
@@ -134,7 +136,11 @@ def to_csv_bytes(
     >>> to_csv_bytes(pd.DataFrame({"a": [1.5]}))
     b'\\xef\\xbb\\xbfa\\r\\n1,5\\r\\n'
     """
-    text = neutralise(frame).to_csv(
+    safe = neutralise(frame)
+    fast = None if index else _fast_csv_bytes(safe, decimal, header)
+    if fast is not None:
+        return codecs.BOM_UTF8 + fast
+    text = safe.to_csv(
         sep=SEPARATOR,
         decimal=decimal,
         date_format=date_format,
@@ -143,6 +149,105 @@ def to_csv_bytes(
         lineterminator=LINE_END,
     )
     return text.encode(ENCODING)
+
+
+#: The characters that make Python's ``csv`` writer (``QUOTE_MINIMAL``, ``"`` doubled, line end ``\r\n``)
+#: quote a cell, as an RE2 class for Arrow.
+_NEEDS_QUOTES = f'[{SEPARATOR}"\\r\\n]'
+
+
+def _quoted(text):
+    """The cells of *text* (an Arrow ``large_string`` array, no nulls) as the ``csv`` writer of
+    :meth:`DataFrame.to_csv` writes them: in double quotes, inner quotes doubled, when they hold one of
+    :data:`_NEEDS_QUOTES`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    must = pc.match_substring_regex(text, _NEEDS_QUOTES)
+    if not pc.any(must).as_py():
+        return text
+    mark = pa.scalar('"', type=pa.large_string())
+    quoted = pc.binary_join_element_wise(mark, pc.replace_substring(text, '"', '""'), mark, pa.scalar("", type=pa.large_string()))
+    return pc.if_else(must, quoted, text)
+
+
+def _float_cells(values: np.ndarray, decimal: str) -> np.ndarray:
+    """The cells of a float column as pandas writes them: NaN empty, else ``str`` with *decimal*.
+
+    pandas writes ``values.astype(str)`` with a decimal point and ``str(value)``
+    of each NumPy scalar, first point replaced, otherwise; the second is done
+    once per distinct bit pattern (``-0.0`` and ``0.0`` stay apart).
+    """
+    missing = np.isnan(values)
+    if decimal == ".":
+        text = values.astype(str).astype(object)
+    else:
+        bits = values.view(f"u{values.dtype.itemsize}")
+        distinct, inverse = np.unique(bits, return_inverse=True)
+        words = np.array([str(v).replace(".", decimal, 1) for v in distinct.view(values.dtype)], dtype=object)
+        text = words[inverse.reshape(-1)]
+    text[missing] = ""
+    return text
+
+
+def _column_cells(column: pd.Series, decimal: str):
+    """The text cells of one column as :meth:`DataFrame.to_csv` writes them (an Arrow ``large_string``
+    array, not yet quoted), or ``None`` if the column is not a plain number, boolean or text column."""
+    import pyarrow as pa
+
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype):
+        if dtype.kind == "f":
+            return pa.array(_float_cells(column.to_numpy(), decimal), type=pa.large_string())
+        if dtype.kind in "iub":
+            return pa.array(column.to_numpy().astype(str), type=pa.large_string())
+        if dtype.kind != "O":
+            return None
+    elif not isinstance(dtype, pd.StringDtype):
+        return None
+    values = column.to_numpy(dtype=object, na_value=None)
+    # Numbers or other objects in a text column: pandas' own path ("empty": missing values only).
+    if dtype.kind == "O" and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        return None
+    cells = values.copy()
+    cells[pd.isna(values)] = ""
+    return pa.array(cells, type=pa.large_string())
+
+
+def _fast_csv_bytes(frame: pd.DataFrame, decimal: str, header: bool) -> bytes | None:
+    """The UTF-8 bytes :meth:`DataFrame.to_csv` writes for *frame* (no index), built column by column with
+    Arrow; ``None`` when the frame has a column this path does not cover (dates, categories, nullable
+    numbers, mixed objects…) or text Arrow cannot hold (lone surrogates): pandas' writer then does it.
+
+    The output is the same, byte for byte (``tests/unit/test_export.py`` compares it with pandas' writer).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n_rows, n_columns = frame.shape
+    # One column: the csv writer quotes a lone empty cell; no rows: nothing to gain.
+    if n_columns < 2 or n_rows == 0 or isinstance(frame.columns, pd.MultiIndex):
+        return None
+    if not all(type(c) is str for c in frame.columns):
+        return None
+    try:
+        columns = []
+        for position in range(n_columns):
+            cells = _column_cells(frame.iloc[:, position], decimal)
+            if cells is None:
+                return None
+            columns.append(_quoted(cells))
+        text = pa.scalar
+        rows = pc.binary_join_element_wise(*columns, text(SEPARATOR, type=pa.large_string()))
+        rows = pc.binary_join_element_wise(rows, text(LINE_END, type=pa.large_string()), text("", type=pa.large_string()))
+        names = _quoted(pa.array(list(frame.columns), type=pa.large_string())).to_pylist()
+    except (pa.ArrowException, UnicodeError):
+        return None
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset : rows.offset + len(rows) + 1]
+    body = rows.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
+    if not header:
+        return body
+    return (SEPARATOR.join(names) + LINE_END).encode("utf-8") + body
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike, **options) -> Path:

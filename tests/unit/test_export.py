@@ -86,3 +86,105 @@ def test_feedback_export_neutralises_a_formula_comment(tmp_path):
     rows = _rows(to_csv(store.list()))
     assert rows[1][5] == "'=HYPERLINK(\"http://evil.example\";\"voir\")"
     assert rows[1][6] == "Seuil = -2"
+
+
+# --- The fast writer against pandas' own (the writer before the fast path, kept here as the oracle) ---
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from sandbox.data.export import _fast_csv_bytes  # noqa: E402
+
+
+def _pandas_csv_bytes(frame, *, decimal=",", date_format=None, index=False, header=True) -> bytes:
+    """``to_csv_bytes`` as it was: pandas writes the neutralised frame."""
+    text = neutralise(frame).to_csv(
+        sep=";", decimal=decimal, date_format=date_format, index=index, header=header, lineterminator="\r\n"
+    )
+    return text.encode("utf-8-sig")
+
+
+_TRICKY = st.sampled_from([";", '"', "\n", "\r", "\r\n", "=", "+", "-", "@", "\t", "'", " ", "é", ",", ".", "€", "\x00", "a"])
+_TEXT = st.lists(st.one_of(_TRICKY, st.characters(exclude_categories=("Cs",))), max_size=6).map("".join)
+_FLOAT64 = st.one_of(
+    st.floats(),
+    st.sampled_from([0.0, -0.0, 1e-320, 5e-324, 1.7976931348623157e308, 1e16, 1e15, 0.1 + 0.2, -2.5, 61.1, 15.0]),
+)
+_FLOAT32 = st.floats(width=32)
+
+
+def _column(kind: str, n: int) -> st.SearchStrategy:
+    """A column of *n* values of one kind, as the app's tables hold them."""
+    if kind == "float64":
+        return st.lists(_FLOAT64, min_size=n, max_size=n).map(lambda v: pd.Series(v, dtype="float64"))
+    if kind == "float32":
+        return st.lists(_FLOAT32, min_size=n, max_size=n).map(lambda v: pd.Series(v, dtype="float32"))
+    if kind in ("int64", "int8", "uint16"):
+        info = np.iinfo(kind)
+        return st.lists(st.integers(int(info.min), int(info.max)), min_size=n, max_size=n).map(lambda v: pd.Series(v, dtype=kind))
+    if kind == "bool":
+        return st.lists(st.booleans(), min_size=n, max_size=n).map(lambda v: pd.Series(v, dtype=bool))
+    maybe_text = st.one_of(_TEXT, st.none(), st.just(np.nan))
+    if kind in ("str", "string", "object"):
+        dtype = {"str": "str", "string": "string", "object": object}[kind]
+        return st.lists(maybe_text, min_size=n, max_size=n).map(lambda v: pd.Series(v, dtype=dtype))
+    if kind == "mixed":
+        cell = st.one_of(maybe_text, st.integers(-5, 5), _FLOAT64)
+        return st.lists(cell, min_size=n, max_size=n).map(lambda v: pd.Series(v, dtype=object))
+    if kind == "Int64":
+        return st.lists(st.one_of(st.none(), st.integers(-99, 99)), min_size=n, max_size=n).map(lambda v: pd.Series(v, dtype="Int64"))
+    if kind == "category":
+        return st.lists(st.one_of(st.none(), st.sampled_from(["=a", "b;c", "d"])), min_size=n, max_size=n).map(lambda v: pd.Series(v, dtype="category"))
+    assert kind == "datetime"
+    moments = st.datetimes(min_value=pd.Timestamp("1990-01-01").to_pydatetime(), max_value=pd.Timestamp("2040-01-01").to_pydatetime())
+    return st.lists(st.one_of(st.none(), moments), min_size=n, max_size=n).map(lambda v: pd.Series(pd.to_datetime(v)))
+
+
+_FAST_KINDS = ["float64", "float32", "int64", "int8", "uint16", "bool", "str", "string", "object"]
+_ALL_KINDS = [*_FAST_KINDS, "mixed", "Int64", "category", "datetime"]
+
+
+@st.composite
+def _frames(draw, kinds):
+    n_rows = draw(st.integers(0, 5))
+    n_columns = draw(st.integers(1, 4))
+    names = draw(st.lists(st.one_of(_TEXT, st.sampled_from(["score", "=x", "-y", "a;b"])), min_size=n_columns, max_size=n_columns))
+    columns = [draw(_column(draw(st.sampled_from(kinds)), n_rows)) for _ in range(n_columns)]
+    frame = pd.concat([c.rename(i) for i, c in enumerate(columns)], axis=1) if columns else pd.DataFrame()
+    frame.columns = names
+    return frame
+
+
+@settings(max_examples=400, deadline=None)
+@given(frame=_frames(_ALL_KINDS), decimal=st.sampled_from([",", "."]), header=st.booleans(), index=st.booleans())
+def test_the_writer_writes_what_pandas_writes(frame, decimal, header, index):
+    options = {"decimal": decimal, "header": header, "index": index, "date_format": "%d/%m/%Y %H:%M"}
+    assert to_csv_bytes(frame, **options) == _pandas_csv_bytes(frame, **options)
+
+
+@settings(max_examples=400, deadline=None)
+@given(frame=_frames(_FAST_KINDS), decimal=st.sampled_from([",", "."]), header=st.booleans())
+def test_the_fast_path_writes_what_pandas_writes(frame, decimal, header):
+    assert to_csv_bytes(frame, decimal=decimal, header=header) == _pandas_csv_bytes(frame, decimal=decimal, header=header)
+    if frame.shape[0] and frame.shape[1] > 1:  # the frames the fast path is for do take it
+        assert _fast_csv_bytes(neutralise(frame), decimal, header) is not None
+
+
+def test_a_match_like_frame_is_written_as_pandas_writes_it():
+    """Floats rounded for reading, -0.0, inf, empty text, separators and quotes inside cells, formula-like cells."""
+    rng = np.random.default_rng(3)
+    n = 500
+    frame = pd.DataFrame(
+        {
+            "candidate_id": pd.array([f"CAND-{i:05d}" for i in range(n)], dtype="str"),
+            "rank": np.arange(n, dtype="int64") % 10 + 1,
+            "score": np.round(rng.uniform(0, 100, n), 1),
+            "text": np.round(rng.uniform(0, 1, n), 3).astype("float32"),
+            "distance_km": np.where(rng.uniform(size=n) < 0.1, np.nan, np.round(rng.uniform(0, 50, n), 1)),
+            "extreme": rng.choice([-0.0, 0.0, np.inf, -np.inf, 1e-300, 1e300, 1e16], n),
+            "matched_skills": pd.array(rng.choice(["a ; b", 'dit "oui"', "", None, "-x", "=1+1", "ligne\nsuivante"], n), dtype="str"),
+        }
+    )
+    for decimal in (",", "."):
+        assert _fast_csv_bytes(neutralise(frame), decimal, True) is not None
+        assert to_csv_bytes(frame, decimal=decimal) == _pandas_csv_bytes(frame, decimal=decimal)
