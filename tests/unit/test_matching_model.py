@@ -297,3 +297,22 @@ def test_plain_word_tfidf_is_scikit_learns_bit_for_bit(fitted):
     for texts in (docs, fitted.candidates_.docs, [[], ["agent", "agent", "entretien"], ["mot-inconnu"]]):
         a, b = ours.transform(texts), theirs.transform(texts).tocsr()
         assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices) and np.array_equal(a.data, b.data)
+
+
+def test_candidates_prepared_in_a_forked_process_give_the_same_ranking(generated, fitted, monkeypatch):
+    import sandbox.models.matching._model as model
+
+    candidates, offers = generated
+    monkeypatch.setattr(model, "FORK_CANDIDATES", 1)
+    forked = Matcher().fit(candidates, offers)
+    pd.testing.assert_frame_equal(forked.rank(5).frame, fitted.rank(5).frame)
+    assert forked.candidates_.docs == fitted.candidates_.docs
+    assert forked.warnings_ == fitted.warnings_
+
+
+def test_a_forked_computation_that_fails_is_computed_again_here():
+    from sandbox.models.matching._model import _Forked
+
+    assert _Forked(divmod, (7, 2)).result() == (3, 1)
+    with pytest.raises(ZeroDivisionError):
+        _Forked(divmod, (7, 0)).result()

@@ -6,8 +6,12 @@ Data preparation lives in :mod:`._prepare`, the score parts as matrices in
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Literal
 
 import numpy as np
@@ -38,6 +42,8 @@ RELATED_K = 5
 PLAIN_SHARE = 0.5
 #: Largest (candidate words × offers) plain TF-IDF block kept dense (float32: 4 bytes each).
 DENSE_PLAIN = 60_000_000
+#: Fewest candidates for which :meth:`Matcher.fit` prepares them in a forked process while the offers are prepared.
+FORK_CANDIDATES = 5_000
 
 
 class Matcher:
@@ -123,7 +129,7 @@ class Matcher:
     # ------------------------------------------------------------------ fit
     def fit(self, candidates: pd.DataFrame, offers: pd.DataFrame) -> "Matcher":
         """Prepare both tables: normalise titles, skills and texts; locate; read contracts and dates."""
-        return self.fit_offers(offers)._fit_candidates(candidates)
+        return self._fit_offers(offers, candidates)
 
     def fit_offers(self, offers: pd.DataFrame) -> "Matcher":
         """Prepare the offers side only; :meth:`with_candidates` then adds candidates to a copy.
@@ -132,6 +138,10 @@ class Matcher:
         ``with_candidates(candidates)``: a cluster fits the offers once,
         broadcasts the fitted matcher and ranks chunks of candidates against it.
         """
+        return self._fit_offers(offers)
+
+    def _fit_offers(self, offers: pd.DataFrame, candidates: pd.DataFrame | None = None) -> "Matcher":
+        """The offers side; with *candidates*, the candidates side too (prepared in a second process when large)."""
         if self.rome is not None:
             ref = self.rome.reference_
         else:
@@ -157,8 +167,22 @@ class Matcher:
         self.skills_ = skills
         rome = self.rome if self.rome is not None else (default_rome(ref) if self.reference is None else RomeNormaliser(ref).fit())
         self.rome_ = rome
+        if candidates is None:
+            self.offers_ = prep.prepare_offers(off, skills, rome, self.reference_date_)
+            return self
+        # The two sides are prepared independently: the candidates' in a forked copy of this
+        # process (no input to send) while this one prepares the offers.
+        cand, _ = prep.select_features(candidates, prep.CANDIDATE_FEATURES)
+        # The candidates' words (tokenised here, not sent back) balance the two processes' work.
+        prepared = None
+        if len(cand) >= FORK_CANDIDATES:
+            pending = _Forked(partial(prep.prepare_candidates, with_docs=False), (cand, skills, rome, self.reference_date_, self.default_radius_km))
         self.offers_ = prep.prepare_offers(off, skills, rome, self.reference_date_)
-        return self
+        if len(cand) >= FORK_CANDIDATES:
+            docs = prep.candidate_docs(cand)
+            prepared = pending.result()
+            prepared.docs = docs
+        return self._fit_candidates(candidates, prepared=prepared)
 
     def candidate_job_codes(self, candidates: pd.DataFrame) -> set[str]:
         """The ROME codes suggested for the candidates' desired jobs (after :meth:`fit_offers`).
@@ -185,7 +209,7 @@ class Matcher:
 
         return copy.copy(self)._fit_candidates(candidates, job_codes)
 
-    def _fit_candidates(self, candidates: pd.DataFrame, job_codes=()) -> "Matcher":
+    def _fit_candidates(self, candidates: pd.DataFrame, job_codes=(), prepared: prep.PreparedTable | None = None) -> "Matcher":
         ref, skills, rome = self.reference_, self.skills_, self.rome_
         cand, dropped_c = prep.select_features(candidates, prep.CANDIDATE_FEATURES)
         ignored = [c for c in dropped_c if c not in prep.CANDIDATE_DISPLAY + prep.CANDIDATE_TRUTH]
@@ -193,7 +217,9 @@ class Matcher:
         self.protected_columns_ = tuple(prep.protected_columns(self.ignored_columns_))
         if len(cand) == 0:
             raise ValueError("both tables need at least one row")
-        self.candidates_ = prep.prepare_candidates(cand, skills, rome, self.reference_date_, self.default_radius_km)
+        if prepared is None:
+            prepared = prep.prepare_candidates(cand, skills, rome, self.reference_date_, self.default_radius_km)
+        self.candidates_ = prepared
         self.warnings_ = tuple(self.offers_.warnings + self.candidates_.warnings)
 
         # Text similarity: vocabulary and IDF learnt on the offers and the reference sheets they are coded to.
@@ -560,6 +586,71 @@ def _lookup(matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
 
 
 _ROME_CACHE: dict[int, tuple[Reference, RomeNormaliser]] = {}
+
+
+class _Forked:
+    """``function(*args)`` computed in a forked child process, read back by :meth:`result`.
+
+    Nothing is sent to the child (it is a copy of this process), only the result
+    comes back, pickled. No child when forking is unsafe or unavailable (another
+    Python thread running, no ``fork`` on the platform) or fails: :meth:`result`
+    then computes in this process, as it does when the child fails for any reason
+    (the same deterministic function, so the same result or the same error).
+
+    >>> _Forked(divmod, (7, 2)).result()
+    (3, 1)
+    """
+
+    def __init__(self, function, args: tuple) -> None:
+        self.function, self.args = function, args
+        self.process = self.reader = None
+        if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        try:
+            context = multiprocessing.get_context("fork")
+            reader, writer = context.Pipe(duplex=False)
+            process = context.Process(target=_run_forked, args=(writer, function, args), daemon=True)
+            # The objects there are now stay out of the child's garbage collections: these would
+            # write to every object's header and so copy the whole heap, page by page.
+            gc.freeze()
+            try:
+                process.start()
+            finally:
+                gc.unfreeze()
+        except (OSError, ValueError):
+            return
+        writer.close()
+        self.process, self.reader = process, reader
+
+    def result(self):
+        if self.process is not None:
+            try:
+                while not self.reader.poll(0.5):
+                    if not self.process.is_alive() and not self.reader.poll(0):
+                        raise EOFError
+                ok, value = self.reader.recv()
+                if ok:
+                    return value
+            except (EOFError, OSError):
+                pass
+            finally:
+                self.reader.close()
+                self.process.join(5)
+                if self.process.is_alive():
+                    self.process.kill()
+                    self.process.join()
+        return self.function(*self.args)
+
+
+def _run_forked(writer, function, args) -> None:
+    try:
+        out = (True, function(*args))
+    except BaseException:  # the parent computes again and raises the error itself
+        out = (False, None)
+    try:
+        writer.send(out)
+    finally:
+        writer.close()
 
 
 def default_rome(reference: Reference) -> RomeNormaliser:

@@ -403,9 +403,19 @@ def prepare_offers(off: pd.DataFrame, skills, rome, reference_date: pd.Timestamp
     return PreparedTable(frame["offer_id"].to_numpy(), frame, docs, loc.latitude, loc.longitude, codes, warnings)
 
 
-def prepare_candidates(cand: pd.DataFrame, skills, rome, reference_date: pd.Timestamp, default_radius_km: float) -> PreparedTable:
-    """Read the candidates: skills (listed, else found in the experience), place, radius, ROME code, contracts, time, availability."""
+def candidate_docs(cand: pd.DataFrame) -> list[list[str]]:
+    """The stems of each candidate's desired job, skills and experience (the ``docs`` of :func:`prepare_candidates`)."""
     from sandbox.models.matching._text import tokens
+
+    job_tokens = _per_value(tokens)
+    return [job_tokens(j) + tokens(s) + tokens(e) for j, s, e in zip(cand["desired_job"].tolist(), cand["skills"].tolist(), cand["experience"].tolist())]
+
+
+def prepare_candidates(cand: pd.DataFrame, skills, rome, reference_date: pd.Timestamp, default_radius_km: float, *, with_docs: bool = True) -> PreparedTable:
+    """Read the candidates: skills (listed, else found in the experience), place, radius, ROME code, contracts, time, availability.
+
+    Without *with_docs*, the table's ``docs`` are ``None``: the caller computes them (:func:`candidate_docs`).
+    """
     from sandbox.text import plural
 
     who = ("candidat", "candidats")
@@ -455,8 +465,7 @@ def prepare_candidates(cand: pd.DataFrame, skills, rome, reference_date: pd.Time
     if bad_avail.any():
         warnings.append(warn(int(bad_avail.sum()), who, f"dont la disponibilité est illisible ({examples(cand['availability'][bad_avail])}) : non prise en compte", rows_of(cand, bad_avail)))
 
-    job_tokens = _per_value(tokens)
-    docs = [job_tokens(j) + tokens(s) + tokens(e) for j, s, e in zip(cand["desired_job"].tolist(), cand["skills"].tolist(), cand["experience"].tolist())]
+    docs = candidate_docs(cand) if with_docs else None
     frame = pd.DataFrame(
         {
             "candidate_id": cand["candidate_id"].astype(str).to_numpy(),
