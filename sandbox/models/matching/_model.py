@@ -142,6 +142,7 @@ class Matcher:
 
     def _fit_offers(self, offers: pd.DataFrame, candidates: pd.DataFrame | None = None) -> "Matcher":
         """The offers side; with *candidates*, the candidates side too (prepared in a second process when large)."""
+        self._offer_plain = None
         if self.rome is not None:
             ref = self.rome.reference_
         else:
@@ -180,6 +181,7 @@ class Matcher:
         self.offers_ = prep.prepare_offers(off, skills, rome, self.reference_date_)
         if len(cand) >= FORK_CANDIDATES:
             docs = prep.candidate_docs(cand)
+            self._fit_offer_words()
             prepared = pending.result()
             prepared.docs = docs
         return self._fit_candidates(candidates, prepared=prepared)
@@ -226,8 +228,9 @@ class Matcher:
         used = {c for side in (self.offers_, self.candidates_) for sugg in side.codes for c, _ in sugg} | set(job_codes)
         ref_docs = [ref.sheet_words(code) for code in ref.jobs["code"] if not ref.is_official or code in used]
         self.text_ = TextSimilarity(min_df=2, word_weight=3.0, max_words=12000).fit(self.offers_.docs, always=ref_docs)
-        self.words_ = WordTfidf().fit(self.offers_.docs)
-        offer_plain = self.words_.side(self.words_.transform(self.offers_.docs))
+        if getattr(self, "_offer_plain", None) is None:
+            self._fit_offer_words()
+        offer_plain = self._offer_plain
         # The profiles in the words of the offers and the reference only (typos corrected): names and
         # any other word no offer uses never weigh, in either cosine.
         candidate_docs = self.text_.known(self.candidates_.docs, also=self.words_.words_)
@@ -250,6 +253,11 @@ class Matcher:
         self._offer_rome = pd.array([c[0][0] if c else "" for c in self.offers_.codes], dtype="str")
         self._candidate_rome = pd.array([c[0][0] if c else "" for c in self.candidates_.codes], dtype="str")
         return self
+
+    def _fit_offer_words(self) -> None:
+        """The plain word TF-IDF, learnt on the offers alone, and the offers' side of its cosine."""
+        self.words_ = WordTfidf().fit(self.offers_.docs)
+        self._offer_plain = self.words_.side(self.words_.transform(self.offers_.docs))
 
     # ---------------------------------------------------------------- parts
     def _text(self, ci: np.ndarray, oj: np.ndarray) -> np.ndarray:
