@@ -252,7 +252,9 @@ class TextSimilarity:
 
 
 def _unigrams_and_bigrams(doc: list[str]) -> list[str]:
-    return [*doc, *[a + " " + b for a, b in zip(doc, doc[1:])]]
+    out = list(doc)
+    out += [a + " " + b for a, b in zip(doc, doc[1:])]
+    return out
 
 
 class WordTfidf:
@@ -292,7 +294,7 @@ class WordTfidf:
         columns: list[int] = []
         lengths = np.zeros(len(documents) + 1, dtype=np.int64)
         for i, doc in enumerate(documents):
-            found = [vocab[f] for f in _unigrams_and_bigrams(doc) if f in vocab]
+            found = [c for c in map(vocab.get, _unigrams_and_bigrams(doc)) if c is not None]
             columns += found
             lengths[i + 1] = len(found)
         X = sparse.csr_matrix(
