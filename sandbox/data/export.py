@@ -171,47 +171,59 @@ def _quoted(text):
     return pc.if_else(must, quoted, text)
 
 
-def _float_cells(values: np.ndarray, decimal: str) -> np.ndarray:
-    """The cells of a float column as pandas writes them: NaN empty, else ``str`` with *decimal*.
+def _float_cells(values: np.ndarray, decimal: str):
+    """The cells of a float column as pandas writes them (Arrow, quoted): NaN empty, else the text of the value.
 
-    pandas writes ``values.astype(str)`` with a decimal point and ``str(value)``
-    of each NumPy scalar, first point replaced, otherwise; the second is done
-    once per distinct bit pattern (``-0.0`` and ``0.0`` stay apart).
+    pandas writes ``values.astype(str)`` with a decimal point, and ``str(value)``
+    of each NumPy scalar, first point replaced by *decimal*, otherwise; both are
+    done here once per distinct bit pattern (``-0.0`` and ``0.0`` stay apart),
+    then spread by Arrow.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     missing = np.isnan(values)
+    distinct, inverse = np.unique(values.view(f"u{values.dtype.itemsize}"), return_inverse=True)
+    distinct = distinct.view(values.dtype)
     if decimal == ".":
-        text = values.astype(str).astype(object)
+        words = distinct.astype(str).tolist()
     else:
-        bits = values.view(f"u{values.dtype.itemsize}")
-        distinct, inverse = np.unique(bits, return_inverse=True)
-        words = np.array([str(v).replace(".", decimal, 1) for v in distinct.view(values.dtype)], dtype=object)
-        text = words[inverse.reshape(-1)]
-    text[missing] = ""
-    return text
+        words = [str(v).replace(".", decimal, 1) for v in distinct]
+    inverse = inverse.reshape(-1)
+    inverse[missing] = len(words)  # the empty cell of the missing values
+    words = _quoted(pa.array([*words, ""], type=pa.large_string()))
+    return pc.take(words, pa.array(inverse))
 
 
 def _column_cells(column: pd.Series, decimal: str):
-    """The text cells of one column as :meth:`DataFrame.to_csv` writes them (an Arrow ``large_string``
-    array, not yet quoted), or ``None`` if the column is not a plain number, boolean or text column."""
+    """The cells of one column as :meth:`DataFrame.to_csv` writes them (an Arrow ``large_string`` array,
+    quoted), or ``None`` if the column is not a plain number, boolean or text column."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     dtype = column.dtype
     if isinstance(dtype, np.dtype):
         if dtype.kind == "f":
-            return pa.array(_float_cells(column.to_numpy(), decimal), type=pa.large_string())
-        if dtype.kind in "iub":
+            return _float_cells(column.to_numpy(), decimal)
+        if dtype.kind in "iu":  # Arrow writes integers as Python does; nothing to quote
+            return pa.array(column.to_numpy()).cast(pa.large_string())
+        if dtype.kind == "b":  # "True" / "False" (Arrow would write "true")
             return pa.array(column.to_numpy().astype(str), type=pa.large_string())
         if dtype.kind != "O":
             return None
-    elif not isinstance(dtype, pd.StringDtype):
+        values = column.to_numpy()
+        # Numbers or other objects in a text column: pandas' own path ("empty": missing values only).
+        if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+            return None
+        text = pa.array(values, type=pa.large_string(), from_pandas=True)
+    elif isinstance(dtype, pd.StringDtype):
+        text = pa.array(column.array)
+        if isinstance(text, pa.ChunkedArray):
+            text = text.combine_chunks()
+        text = text.cast(pa.large_string())
+    else:
         return None
-    values = column.to_numpy(dtype=object, na_value=None)
-    # Numbers or other objects in a text column: pandas' own path ("empty": missing values only).
-    if dtype.kind == "O" and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
-        return None
-    cells = values.copy()
-    cells[pd.isna(values)] = ""
-    return pa.array(cells, type=pa.large_string())
+    return _quoted(pc.fill_null(text, ""))
 
 
 def _fast_csv_bytes(frame: pd.DataFrame, decimal: str, header: bool) -> bytes | None:
@@ -236,7 +248,7 @@ def _fast_csv_bytes(frame: pd.DataFrame, decimal: str, header: bool) -> bytes | 
             cells = _column_cells(frame.iloc[:, position], decimal)
             if cells is None:
                 return None
-            columns.append(_quoted(cells))
+            columns.append(cells)
         text = pa.scalar
         rows = pc.binary_join_element_wise(*columns, text(SEPARATOR, type=pa.large_string()))
         rows = pc.binary_join_element_wise(rows, text(LINE_END, type=pa.large_string()), text("", type=pa.large_string()))
