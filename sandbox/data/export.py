@@ -137,9 +137,9 @@ def to_csv_bytes(
     b'\\xef\\xbb\\xbfa\\r\\n1,5\\r\\n'
     """
     safe = neutralise(frame)
-    fast = None if index else _fast_csv_bytes(safe, decimal, header)
+    fast = None if index else _fast_csv_bytes(safe, decimal, header, prefix=codecs.BOM_UTF8)
     if fast is not None:
-        return codecs.BOM_UTF8 + fast
+        return fast
     text = safe.to_csv(
         sep=SEPARATOR,
         decimal=decimal,
@@ -226,10 +226,10 @@ def _column_cells(column: pd.Series, decimal: str):
     return _quoted(pc.fill_null(text, ""))
 
 
-def _fast_csv_bytes(frame: pd.DataFrame, decimal: str, header: bool) -> bytes | None:
-    """The UTF-8 bytes :meth:`DataFrame.to_csv` writes for *frame* (no index), built column by column with
-    Arrow; ``None`` when the frame has a column this path does not cover (dates, categories, nullable
-    numbers, mixed objects…) or text Arrow cannot hold (lone surrogates): pandas' writer then does it.
+def _fast_csv_bytes(frame: pd.DataFrame, decimal: str, header: bool, prefix: bytes = b"") -> bytes | None:
+    """*prefix* then the UTF-8 bytes :meth:`DataFrame.to_csv` writes for *frame* (no index), built column
+    by column with Arrow; ``None`` when the frame has a column this path does not cover (dates, categories,
+    nullable numbers, mixed objects…) or text Arrow cannot hold (lone surrogates): pandas' writer then does it.
 
     The output is the same, byte for byte (``tests/unit/test_export.py`` compares it with pandas' writer).
     """
@@ -242,24 +242,27 @@ def _fast_csv_bytes(frame: pd.DataFrame, decimal: str, header: bool) -> bytes | 
         return None
     if not all(type(c) is str for c in frame.columns):
         return None
+
+    def text(value: str):
+        return pa.scalar(value, type=pa.large_string())
+
     try:
+        names = _quoted(pa.array(list(frame.columns), type=pa.large_string())).to_pylist()
         columns = []
         for position in range(n_columns):
             cells = _column_cells(frame.iloc[:, position], decimal)
             if cells is None:
                 return None
             columns.append(cells)
-        text = pa.scalar
-        rows = pc.binary_join_element_wise(*columns, text(SEPARATOR, type=pa.large_string()))
-        rows = pc.binary_join_element_wise(rows, text(LINE_END, type=pa.large_string()), text("", type=pa.large_string()))
-        names = _quoted(pa.array(list(frame.columns), type=pa.large_string())).to_pylist()
+        columns[-1] = pc.binary_join_element_wise(columns[-1], text(LINE_END), text(""))
+        rows = pc.binary_join_element_wise(*columns, text(SEPARATOR))
     except (pa.ArrowException, UnicodeError):
         return None
+    del columns
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset : rows.offset + len(rows) + 1]
-    body = rows.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
-    if not header:
-        return body
-    return (SEPARATOR.join(names) + LINE_END).encode("utf-8") + body
+    body = rows.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
+    head = (SEPARATOR.join(names) + LINE_END).encode("utf-8") if header else b""
+    return b"".join((prefix, head, body))  # one copy of the body
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike, **options) -> Path:
