@@ -182,6 +182,8 @@ class Matcher:
         if len(cand) >= FORK_CANDIDATES:
             docs = prep.candidate_docs(cand)
             self._fit_offer_words()
+            for code in dict.fromkeys(c for sugg in self.offers_.codes for c, _ in sugg):
+                ref.sheet_words(code)  # cached by the reference: read again by the text model
             prepared = pending.result()
             prepared.docs = docs
         return self._fit_candidates(candidates, prepared=prepared)
