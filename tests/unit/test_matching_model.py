@@ -313,6 +313,8 @@ def test_candidates_prepared_in_a_forked_process_give_the_same_ranking(generated
 def test_a_forked_computation_that_fails_is_computed_again_here():
     from sandbox.models.matching._model import _Forked
 
-    assert _Forked(divmod, (7, 2)).result() == (3, 1)
+    forked = _Forked(divmod, (7, 2))
+    assert forked.process is not None  # a child was started here (one thread, fork available): the test above used it
+    assert forked.result() == (3, 1)
     with pytest.raises(ZeroDivisionError):
         _Forked(divmod, (7, 0)).result()
