@@ -34,7 +34,7 @@ from bench._util import run_command, verdict
 from sandbox import REPO_DIR
 from sandbox.data import validate
 from sandbox.data.generators.matching import make_dataset
-from sandbox.data.rome import RomeIndex, import_release, read_release
+from sandbox.data.rome import RomeIndex, read_release
 from sandbox.data.schemas.matching import CANDIDATES, OFFERS
 from sandbox.models.matching import (
     Matcher,
@@ -293,10 +293,12 @@ def extract_only(index: RomeIndex) -> None:
 
 def rome_performance(index: RomeIndex, data_dir: Path) -> None:
     print("Performance avec le référentiel complet :", flush=True)
-    start = time.perf_counter()
-    import_release(ROME_DIR)
-    seconds = time.perf_counter() - start
-    print(plain(f"  import du référentiel : {num(seconds, 1)} s — cible ≤ {num(TARGET_IMPORT_S)} s : {verdict(seconds <= TARGET_IMPORT_S)}"), flush=True)
+    # As a user does it: the command checks the release, stores its index and prepares the title coder.
+    run = run_command(["sandbox", "rome", "import", str(ROME_DIR)], env={**os.environ, "BAC_A_SABLE_DATA": str(data_dir)})
+    if run.returncode:
+        print(run.stderr[-1500:])
+    print(plain(f"  import du référentiel en ligne de commande (index et codeur d'intitulés prêts) : {num(run.seconds, 1)} s — "
+                f"cible ≤ {num(TARGET_IMPORT_S)} s : {verdict(run.seconds <= TARGET_IMPORT_S)}"), flush=True)
     rng = np.random.default_rng(15)
     pool = index.titles["title"].to_numpy()
     titles = [retype(pool[int(i)], rng) for i in rng.integers(len(pool), size=20_000)]

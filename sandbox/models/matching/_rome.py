@@ -33,6 +33,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from sandbox.models.matching._reference import Reference, load_reference, title_abbreviations
+from sandbox.models.matching._similarity import l2_normalise
 from sandbox.models.matching._text import fold, key, tokens
 
 UNKNOWN_JOB = "métier non reconnu"
@@ -94,32 +95,6 @@ def _by_group_best_first(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
     """
     reversed_bits = (np.uint32(0xFFFFFFFF) - values.astype(np.float32, copy=False).view(np.uint32)).astype(np.int64)
     return np.argsort((groups.astype(np.int64) << 32) | reversed_bits, kind="stable")
-
-
-def _l2_normalise(X):
-    """Each row of a float32 CSR matrix divided by its L2 norm, in place, as ``sklearn.preprocessing.normalize`` does.
-
-    Same sums in the same order (float32 squares added in a double, row by row, in the order of the
-    stored values), so the result is bit for bit scikit-learn's; empty rows are left alone.
-    """
-    if not X.nnz:
-        return X
-    n = X.shape[0]
-    lengths = np.diff(X.indptr)
-    squares = np.square(X.data).astype(np.float64)
-    position = np.arange(X.nnz) - np.repeat(X.indptr[:-1], lengths)
-    rows = np.repeat(np.arange(n), lengths)
-    width = int(lengths.max())
-    order = np.argsort(position.astype(np.uint16) if width < 2**16 else position, kind="stable")  # uint16: a radix sort
-    bounds = np.searchsorted(position[order], np.arange(width + 1))
-    total = np.zeros(n)
-    for j in range(len(bounds) - 1):  # the j-th value of every row, added in turn
-        at = order[bounds[j] : bounds[j + 1]]
-        total[rows[at]] += squares[at]
-    norm = np.sqrt(total)
-    norm[total == 0] = 1.0
-    X.data = (X.data.astype(np.float64) / np.repeat(norm, lengths)).astype(X.data.dtype)
-    return X
 
 
 class _Tfidf:
@@ -184,7 +159,7 @@ class _Tfidf:
         np.log(X.data, X.data)
         X.data += 1.0
         X.data *= self.idf_[X.indices]
-        return _l2_normalise(X)
+        return l2_normalise(X)
 
 
 def _one_deletion(word: str) -> set[str]:
@@ -468,7 +443,7 @@ class RomeNormaliser:
 
     def _rare(self, chars):
         """The character n-gram vectors restricted to the rarer n-grams, L2-normalised again."""
-        return _l2_normalise(chars[:, self._rare_ngrams].astype(np.float32, copy=False))
+        return l2_normalise(chars[:, self._rare_ngrams].astype(np.float32, copy=False))
 
     # -- scores ------------------------------------------------------------------------------------
     def _title_scores(self, qkeys: list[str], Q=None) -> tuple[np.ndarray, np.ndarray]:

@@ -40,6 +40,32 @@ def _ngrams(word: str, low: int, high: int) -> Counter:
 BLOCK_COLUMNS = 256
 
 
+def l2_normalise(X: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Each row of a float32 CSR matrix divided by its L2 norm, in place, as ``sklearn.preprocessing.normalize`` does.
+
+    Same sums in the same order (float32 squares added in a double, row by row, in the order of the
+    stored values), so the result is bit for bit scikit-learn's; empty rows are left alone.
+    """
+    if not X.nnz:
+        return X
+    n = X.shape[0]
+    lengths = np.diff(X.indptr)
+    squares = np.square(X.data).astype(np.float64)
+    position = np.arange(X.nnz) - np.repeat(X.indptr[:-1], lengths)
+    rows = np.repeat(np.arange(n), lengths)
+    width = int(lengths.max())
+    order = np.argsort(position.astype(np.uint16) if width < 2**16 else position, kind="stable")  # uint16: a radix sort
+    bounds = np.searchsorted(position[order], np.arange(width + 1))
+    total = np.zeros(n)
+    for j in range(len(bounds) - 1):  # the j-th value of every row, added in turn
+        at = order[bounds[j] : bounds[j + 1]]
+        total[rows[at]] += squares[at]
+    norm = np.sqrt(total)
+    norm[total == 0] = 1.0
+    X.data = (X.data.astype(np.float64) / np.repeat(norm, lengths)).astype(X.data.dtype)
+    return X
+
+
 class ColumnBlocks:
     """A dense (features × items) side kept as C-ordered blocks of :data:`BLOCK_COLUMNS` columns.
 
@@ -288,8 +314,6 @@ class WordTfidf:
         return self
 
     def transform(self, documents: list[list[str]]) -> sparse.csr_matrix:
-        from sandbox.models.matching._rome import _l2_normalise
-
         vocab = self.vocabulary_
         columns: list[int] = []
         lengths = np.zeros(len(documents) + 1, dtype=np.int64)
@@ -305,7 +329,7 @@ class WordTfidf:
         np.log(X.data, X.data)
         X.data += 1.0
         X.data *= self.idf_[X.indices]
-        return _l2_normalise(X)
+        return l2_normalise(X)
 
     @property
     def words_(self) -> frozenset[str]:
