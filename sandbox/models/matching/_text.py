@@ -15,7 +15,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from sandbox.text import strip_accents
 
 # Inclusive writing and job-ad noise, removed before tokenising (on folded text).
 _INCLUSIVE = re.compile(r"(?<=[a-z])[.\u00b7\u2022\-]?\(?(?:e|es|rice|rices|euse|euses|ere|eres|ne|nes|le|les|te|tes)\)(?![a-z])")
@@ -86,31 +85,18 @@ _RULES: tuple[tuple[str, str], ...] = (
 )
 
 
-class _FoldTable(dict):
-    """``str.translate`` table of the non-ASCII characters: ligatures and marks first, then accents
-    stripped and anything else non-ASCII dropped (each character's mapping computed once)."""
-
-    _SPECIAL = {"œ": "oe", "æ": "ae", "’": "'", "\u00b7": ".", "\u2022": "."}
-
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        value = strip_accents(self._SPECIAL.get(char, char)).encode("ascii", "ignore").decode("ascii")
-        self[code] = value
-        return value
-
-
-_FOLD = _FoldTable()
+#: Non-ASCII characters folded to other characters before the accents are stripped.
+_SPECIAL = {"œ": "oe", "æ": "ae", "’": "'", "\u00b7": ".", "\u2022": "."}
 
 
 def _to_ascii(raw: str) -> str:
-    """:data:`_FOLD`'s translation of a whole text at once: the ligatures and marks replaced, then the
-    NFKD decomposition kept to its ASCII characters (a character's decomposition is its own, the
-    canonical reordering only moves combining marks, which the ASCII filter drops).
+    """*raw* with its ligatures and marks replaced (:data:`_SPECIAL`), then kept to the ASCII characters of
+    its NFKD decomposition: accents stripped, anything else non-ASCII dropped.
 
-    >>> _to_ascii("cœur·e à l’été ﬁn") == "cœur·e à l’été ﬁn".translate(_FOLD)
-    True
+    >>> _to_ascii("cœur·e à l’été ﬁn")
+    "coeur.e a l'ete fin"
     """
-    for char, value in _FoldTable._SPECIAL.items():
+    for char, value in _SPECIAL.items():
         if char in raw:
             raw = raw.replace(char, value)
     return unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode("ascii")
