@@ -33,7 +33,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from sandbox.models.matching._reference import Reference, load_reference, title_abbreviations
-from sandbox.models.matching._similarity import l2_normalise
+from sandbox.models.matching._similarity import l2_normalise, tfidf_rows, unigrams_and_bigrams
 from sandbox.models.matching._text import fold, key, tokens
 
 UNKNOWN_JOB = "métier non reconnu"
@@ -123,9 +123,7 @@ class _Tfidf:
     def _features(self, doc: str) -> list[int]:
         vocab = self.vocabulary_
         if self.kind == "words":
-            words = _TOKEN.findall(doc.lower())
-            grams = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
-            return [vocab[g] for g in grams if g in vocab]
+            return [vocab[g] for g in unigrams_and_bigrams(_TOKEN.findall(doc.lower())) if g in vocab]
         cache = self._word_features
         if len(cache) > self._MAX_WORDS:
             cache.clear()
@@ -142,24 +140,7 @@ class _Tfidf:
         return out
 
     def transform(self, docs) -> "sparse.csr_matrix":
-        from scipy import sparse
-
-        n_features = len(self.vocabulary_)
-        columns: list[int] = []
-        lengths = []
-        for doc in docs:
-            features = self._features(doc)
-            columns.extend(features)
-            lengths.append(len(features))
-        indptr = np.zeros(len(lengths) + 1, dtype=np.int32)
-        np.cumsum(np.asarray(lengths, dtype=np.int64), out=indptr[1:])
-        # Each feature once per row with its count, in column order (as scikit-learn's sorted CSR).
-        X = sparse.csr_matrix((np.ones(len(columns), dtype=np.float32), np.asarray(columns, dtype=np.int32), indptr), shape=(len(lengths), n_features))
-        X.sum_duplicates()
-        np.log(X.data, X.data)
-        X.data += 1.0
-        X.data *= self.idf_[X.indices]
-        return l2_normalise(X)
+        return tfidf_rows(map(self._features, docs), self.idf_)
 
 
 def _one_deletion(word: str) -> set[str]:
@@ -516,15 +497,13 @@ class RomeNormaliser:
 
     @property
     def _deletions(self) -> dict[str, list[int]]:
-        """``{word with at most one letter deleted: positions in the long vocabulary}`` (built once; a position
-        may be listed twice under one form, which changes nothing)."""
+        """``{word with at most one letter deleted: positions in the long vocabulary}`` (built once)."""
         table = self.__dict__.get("_deletion_table")
         if table is None:
             table = {}
             for i, word in enumerate(self._vocab_long):
-                table.setdefault(word, []).append(i)
-                for j in range(len(word)):
-                    table.setdefault(word[:j] + word[j + 1 :], []).append(i)
+                for variant in _one_deletion(word):
+                    table.setdefault(variant, []).append(i)
             self._deletion_table = table
         return table
 
@@ -709,15 +688,21 @@ class RomeNormaliser:
         """The *k* best ROME codes for one title, best first."""
         return self.suggest_many([title], k=k, descriptions=None if description is None else [description])[0]
 
-    def suggest_many(self, titles, k: int = 3, descriptions=None) -> list[list[RomeSuggestion]]:
-        """The *k* best ROME codes for each title (computed once per distinct title and description)."""
+    def _suggestions(self, titles, k: int, descriptions=None) -> tuple[list[int], list[list[RomeSuggestion]]]:
+        """Each row's line, and the *k* best ROME codes of each line (one line per distinct title key, and
+        one per title with a description; see :meth:`_top`)."""
         row_line, top, top_scores, top_where = self._top(list(titles), k, descriptions)
         codes, labels, key_titles = self.codes_, self.labels_, self.key_titles_
         per_line = [
             [RomeSuggestion(codes[j], labels[codes[j]], round(v, 1), key_titles[w] if w >= 0 else "") for j, v, w in zip(js, vs, ws) if v > 0]
             for js, vs, ws in zip(top.tolist(), top_scores.tolist(), top_where.tolist())
         ]
-        return [per_line[i] for i in row_line.tolist()]
+        return row_line.tolist(), per_line
+
+    def suggest_many(self, titles, k: int = 3, descriptions=None) -> list[list[RomeSuggestion]]:
+        """The *k* best ROME codes for each title (computed once per distinct title and description)."""
+        row_line, per_line = self._suggestions(titles, k, descriptions)
+        return [per_line[i] for i in row_line]
 
     def code(self, titles, descriptions=None, k: int = 3, min_score: float | None = None) -> pd.DataFrame:
         """One row per title: ``code_rome``, ``libelle_rome``, ``confiance`` (0-1), ``alternatives``.
@@ -726,33 +711,21 @@ class RomeNormaliser:
         ``alternatives`` lists the *k* best codes with their confidence either way.
         """
         threshold = self.min_score if min_score is None else min_score
-        row_line, top, top_scores, top_where = self._top(list(titles), k, descriptions)
-        codes, labels, key_titles = self.codes_, self.labels_, self.key_titles_
-        named = [f"{c} {labels[c]} (".replace(".", ",") for c in codes]
-        shown: dict[float, str] = {}  # a rounded score → its confidence as written in the alternatives
-        columns: list[list] = [[], [], [], [], []]
-        for js, vs, ws in zip(top.tolist(), top_scores.tolist(), top_where.tolist()):
-            best = None
-            alternatives = []
-            for j, v, w in zip(js, vs, ws):
-                if v > 0:
-                    score = round(v, 1)
-                    if best is None:
-                        best = (j, score, w)
-                    text = shown.get(score)
-                    if text is None:
-                        text = shown[score] = f"{score / 100:.2f})".replace(".", ",")
-                    alternatives.append(named[j] + text)
-            known = best is not None and best[1] >= threshold
-            columns[0].append(codes[best[0]] if known else None)
-            columns[1].append(labels[codes[best[0]]] if known else UNKNOWN_JOB)
-            columns[2].append(round(best[1] / 100, 2) if best is not None else 0.0)
-            columns[3].append((key_titles[best[2]] if best[2] >= 0 else "") if known else "")
-            columns[4].append(" | ".join(alternatives))
-        names = ["code_rome", "libelle_rome", "confiance", "intitule_proche", "alternatives"]
-        frame = pd.DataFrame({name: np.asarray(values, dtype=object)[row_line].tolist() for name, values in zip(names, columns)}, columns=names)
-        if not len(frame):
-            frame = frame.astype(object)
+        row_line, per_line = self._suggestions(titles, k, descriptions)
+        lines = []  # formatted once per line, then given to each of its rows
+        for suggestions in per_line:
+            best = suggestions[0] if suggestions else None
+            known = best is not None and best.score >= threshold
+            lines.append(
+                (
+                    best.code if known else None,
+                    best.label if known else UNKNOWN_JOB,
+                    round(best.score / 100, 2) if best else 0.0,
+                    best.title if known else "",
+                    " | ".join(f"{s.code} {s.label} ({s.score / 100:.2f})".replace(".", ",") for s in suggestions),
+                )
+            )
+        frame = pd.DataFrame([lines[i] for i in row_line], columns=["code_rome", "libelle_rome", "confiance", "intitule_proche", "alternatives"])
         frame["code_rome"] = frame["code_rome"].astype(object).where(frame["code_rome"].notna(), None)
         return frame
 

@@ -66,6 +66,29 @@ def l2_normalise(X: sparse.csr_matrix) -> sparse.csr_matrix:
     return X
 
 
+def tfidf_rows(features, idf: np.ndarray) -> sparse.csr_matrix:
+    """One row per document: sublinear TF-IDF weights ((1 + log tf) × idf), L2-normalised.
+
+    *features*: each document's feature positions (a repeated position counts again); *idf*: one weight
+    per feature. The numbers are bit for bit those of a fitted scikit-learn ``TfidfVectorizer(sublinear_tf=True,
+    dtype=np.float32)`` with the same vocabulary and IDF.
+    """
+    columns: list[int] = []
+    indptr = [0]
+    for found in features:
+        columns += found
+        indptr.append(len(columns))
+    X = sparse.csr_matrix(
+        (np.ones(len(columns), dtype=np.float32), np.asarray(columns, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
+        shape=(len(indptr) - 1, len(idf)),
+    )
+    X.sum_duplicates()  # each feature once per row with its count, columns in order (scikit-learn's CSR)
+    np.log(X.data, X.data)
+    X.data += 1.0
+    X.data *= idf[X.indices]
+    return l2_normalise(X)
+
+
 class ColumnBlocks:
     """A dense (features × items) side kept as C-ordered blocks of :data:`BLOCK_COLUMNS` columns.
 
@@ -277,7 +300,12 @@ class TextSimilarity:
         return self.block(A, self.side(B))
 
 
-def _unigrams_and_bigrams(doc: list[str]) -> list[str]:
+def unigrams_and_bigrams(doc: list[str]) -> list[str]:
+    """The words of a document, then its pairs of consecutive words.
+
+    >>> unigrams_and_bigrams(["agent", "entretien", "locaux"])
+    ['agent', 'entretien', 'locaux', 'agent entretien', 'entretien locaux']
+    """
     out = list(doc)
     out += [a + " " + b for a, b in zip(doc, doc[1:])]
     return out
@@ -299,7 +327,7 @@ class WordTfidf:
     """
 
     def fit(self, documents: list[list[str]]) -> "WordTfidf":
-        df = Counter(f for doc in documents for f in set(_unigrams_and_bigrams(doc)))
+        df = Counter(f for doc in documents for f in set(unigrams_and_bigrams(doc)))
         if not df:
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
         features = sorted(df)
@@ -315,21 +343,7 @@ class WordTfidf:
 
     def transform(self, documents: list[list[str]]) -> sparse.csr_matrix:
         vocab = self.vocabulary_
-        columns: list[int] = []
-        lengths = np.zeros(len(documents) + 1, dtype=np.int64)
-        for i, doc in enumerate(documents):
-            found = [c for c in map(vocab.get, _unigrams_and_bigrams(doc)) if c is not None]
-            columns += found
-            lengths[i + 1] = len(found)
-        X = sparse.csr_matrix(
-            (np.ones(len(columns), dtype=np.float32), np.asarray(columns, dtype=np.int32), np.cumsum(lengths).astype(np.int32)),
-            shape=(len(documents), len(vocab)),
-        )
-        X.sum_duplicates()  # each feature once per row with its count, columns in order (scikit-learn's CSR)
-        np.log(X.data, X.data)
-        X.data += 1.0
-        X.data *= self.idf_[X.indices]
-        return l2_normalise(X)
+        return tfidf_rows(([c for c in map(vocab.get, unigrams_and_bigrams(doc)) if c is not None] for doc in documents), self.idf_)
 
     @property
     def words_(self) -> frozenset[str]:
