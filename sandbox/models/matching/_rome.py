@@ -33,7 +33,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from sandbox.models.matching._reference import Reference, load_reference, title_abbreviations
-from sandbox.models.matching._similarity import l2_normalise, tfidf_rows, unigrams_and_bigrams
+from sandbox.models.matching._similarity import char_ngrams, l2_normalise, tfidf_rows, unigrams_and_bigrams
 from sandbox.models.matching._text import fold, key, tokens
 
 UNKNOWN_JOB = "métier non reconnu"
@@ -63,25 +63,6 @@ _NB_MIN_WORDS = 2
 
 _TOKEN = re.compile(r"\S+")
 _MISSING = object()
-
-
-def _char_wb_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
-    """The character n-grams of one word padded with spaces, as scikit-learn's ``char_wb`` analyser makes them.
-
-    >>> _char_wb_ngrams("bus", 2, 4)
-    [' b', 'bu', 'us', 's ', ' bu', 'bus', 'us ', ' bus', 'bus ']
-    """
-    w = f" {word} "
-    out = []
-    for n in range(min_n, max_n + 1):
-        offset = 0
-        out.append(w[:n])
-        while offset + n < len(w):
-            offset += 1
-            out.append(w[offset : offset + n])
-        if offset == 0:  # a word shorter than n is counted once
-            break
-    return out
 
 
 def _by_group_best_first(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -132,7 +113,7 @@ class _Tfidf:
             features = cache.get(word)
             if features is None:
                 if self.kind == "char_wb":
-                    features = [vocab[g] for g in _char_wb_ngrams(word, *self.ngram_range) if g in vocab]
+                    features = [vocab[g] for g in char_ngrams(word, *self.ngram_range) if g in vocab]
                 else:
                     features = [vocab[word]] if word in vocab else []
                 cache[word] = features

@@ -26,13 +26,19 @@ from rapidfuzz import fuzz, process
 from scipy import sparse
 
 
-def _ngrams(word: str, low: int, high: int) -> Counter:
+def char_ngrams(word: str, low: int, high: int) -> list[str]:
+    """The character n-grams (*low* ≤ n ≤ *high*) of a word padded with a space on each side, repeats
+    included: what scikit-learn's ``char_wb`` analyser reads of one word (for *low* ≤ 3).
+
+    >>> char_ngrams("bus", 2, 3)
+    [' b', 'bu', 'us', 's ', ' bu', 'bus', 'us ']
+    """
     padded = f" {word} "
-    grams: Counter = Counter()
-    for n in range(low, high + 1):
-        for i in range(len(padded) - n + 1):
-            grams[padded[i : i + n]] += 1
-    return grams
+    return [padded[i : i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1)]
+
+
+def _ngrams(word: str, low: int, high: int) -> Counter:
+    return Counter(char_ngrams(word, low, high))
 
 
 #: Columns (offers) per block of a dense side: a 5,000-word block is 5 MB, read from the shared cache

@@ -8,6 +8,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from sandbox.models.matching._reference import Reference, load_reference
+from sandbox.models.matching._similarity import char_ngrams
 from sandbox.models.matching._text import key, tokens
 
 #: Key sets up to this size are scanned whole by the fuzzy look-up; larger ones (the official
@@ -154,16 +155,14 @@ class _Trigrams:
         self._words: dict[str, list[int]] = {}
         seen: set[str] = set()
         for word in {w for text in texts for w in text.lower().split()}:
-            padded = f" {word} "
-            seen.update(padded[i : i + 3] for i in range(len(padded) - 2))
+            seen.update(char_ngrams(word, 3, 3))
         self.vocabulary = {g: i for i, g in enumerate(sorted(seen))}
 
     def _ids(self, word: str) -> list[int]:
         ids = self._words.get(word)
         if ids is None:
-            padded, vocabulary = f" {word} ", self.vocabulary
-            grams = {padded[i : i + 3] for i in range(len(padded) - 2)}
-            ids = self._words[word] = sorted(vocabulary[g] for g in grams if g in vocabulary)
+            vocabulary = self.vocabulary
+            ids = self._words[word] = sorted({vocabulary[g] for g in char_ngrams(word, 3, 3) if g in vocabulary})
         return ids
 
     def matrix(self, texts) -> "sparse.csr_matrix":
