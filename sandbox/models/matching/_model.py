@@ -516,13 +516,8 @@ class Matcher:
         first = np.concatenate([[0], np.cumsum(per_row)])[:-1]
         entry = start[o_pos][row] + (np.arange(len(row)) - first[row])
         skill, required = flat[entry], is_req[entry]
-        # Does the candidate of the pair hold the skill? One look-up in the candidates' sorted (row, skill) keys.
-        C = sk.candidate_skills
-        width = max(len(names), 1)
-        keys = np.repeat(np.arange(C.shape[0], dtype=np.int64), np.diff(C.indptr)) * width + C.indices
-        wanted = c_pos[row].astype(np.int64) * width + skill
-        at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
-        have = (keys[at] == wanted) if len(keys) else np.zeros(len(wanted), dtype=bool)
+        # Does the candidate of the pair hold the skill? (The candidates' skill matrix holds ones.)
+        have = _lookup(sk.candidate_skills, c_pos[row], skill) > 0
         labels = pa.array([self.skills_.label(s) for s in names], type=pa.string())
         trainings = pa.array([self.skills_.training(s) for s in names], type=pa.string())
 
