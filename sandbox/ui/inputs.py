@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -378,7 +378,3 @@ def _hash_frame(frame: pd.DataFrame) -> str:
     hashed = pd.util.hash_pandas_object(frame, index=True).to_numpy()
     return hashlib.sha1(hashed.tobytes()).hexdigest()
 
-
-def mapping_summary(mapping: Mapping[str, str | None], schema: Schema) -> str:
-    """« latitude ← « Lat », longitude ← « LNG » » for captions and project sheets."""
-    return ", ".join(f"{schema[k].label} ← {q(v)}" for k, v in mapping.items() if v)
