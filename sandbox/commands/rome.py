@@ -82,12 +82,16 @@ def run_import(args: argparse.Namespace) -> int:
         f"{num(info['mobility'])} liens vers des métiers proches."
     ))
     print(plain(f"Index enregistré dans {index_dir() / 'current'}"), file=sys.stderr)
-    # The title coder is fitted now and saved beside the index: the next commands and the page read it back.
-    from sandbox.models.matching import default_normaliser
+    # The reference, the title coder and the skill index are built now and saved beside the index: the next
+    # commands and the page read them back.
+    from sandbox.models.matching import SkillNormaliser, default_normaliser, load_reference
 
     start = time.perf_counter()
     default_normaliser()
     print(plain(f"Codeur d'intitulés préparé en {num(time.perf_counter() - start, 1)} s."), file=sys.stderr)
+    start = time.perf_counter()
+    SkillNormaliser(load_reference()).fit()
+    print(plain(f"Index des compétences préparé en {num(time.perf_counter() - start, 1)} s."), file=sys.stderr)
     return 0
 
 

@@ -267,8 +267,12 @@ def import_release(path: str | Path) -> RomeIndex:
     target = index_dir()
     tmp = Path(tempfile.mkdtemp(prefix=".import-", dir=target))
     try:
+        digest = hashlib.sha256()
         for name in INDEX_FILES:
             getattr(index, name).to_parquet(tmp / f"{name}.parquet", index=False)
+            digest.update((tmp / f"{name}.parquet").read_bytes())
+        # The content's fingerprint in the manifest: two imports of different content never share a stamp.
+        index.info["digest"] = digest.hexdigest()[:16]
         (tmp / MANIFEST).write_text(json.dumps(index.info, ensure_ascii=False, indent=1), encoding="utf-8")
         current = target / "current"
         old = target / ".old"
@@ -332,7 +336,90 @@ def index_stamp(index: RomeIndex) -> str:
     >>> index_stamp(RomeIndex(*[None] * 5, info={"version": "v4.60", "imported_at": "2026-01-01 10:00"}))
     '7f2476cd51c0c064'
     """
-    return hashlib.sha256(json.dumps(index.info, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+    return _stamp(index.info)
+
+
+def _stamp(info: dict) -> str:
+    return hashlib.sha256(json.dumps(info, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
+def current_stamp() -> str | None:
+    """The :func:`index_stamp` of the imported release, read from its manifest alone (the index is not loaded);
+    None when no release is imported or its manifest is unreadable."""
+    manifest = data_root() / "rome" / "current" / MANIFEST
+    try:
+        info = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return _stamp(info) if isinstance(info, dict) else None
+
+
+def files_digest(paths) -> str:
+    """A short fingerprint of the bytes of *paths* (a missing file counts as empty).
+
+    What is fitted from a release also depends on the code and on the files bundled with the app: a model
+    saved with :func:`save_fitted` adds their digest to its stamp, so that a change to either is never
+    answered with a file saved before it.
+    """
+    digest = hashlib.sha256()
+    for path in paths:
+        path = Path(path)
+        digest.update(path.name.encode("utf-8") + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            pass
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def pack_strings(items) -> np.ndarray:
+    """Strings as one UTF-8 byte array (each followed by a NUL), for :func:`save_fitted`: NumPy's own string
+    arrays are padded to the longest item and read back slowly.
+
+    >>> unpack_strings(pack_strings(["a", "", "é"]))
+    ['a', '', 'é']
+
+    Raises
+    ------
+    ValueError
+        An item is not a string or holds a NUL.
+    """
+    items = list(items)
+    if not all(type(item) is str for item in items):
+        raise ValueError("only strings can be packed")
+    text = "".join(item + "\0" for item in items)
+    if text.count("\0") != len(items):
+        raise ValueError("a string holds a NUL character")
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def unpack_strings(array: np.ndarray) -> list[str]:
+    """The strings of :func:`pack_strings`."""
+    if array.dtype != np.uint8 or array.ndim != 1:
+        raise ValueError("not packed strings")
+    return array.tobytes().decode("utf-8").split("\0")[:-1]
+
+
+def pack_lists(lists) -> tuple[np.ndarray, np.ndarray]:
+    """Lists of strings as their packed items (:func:`pack_strings`) and the length of each list.
+
+    >>> unpack_lists(*pack_lists([["a", "b"], [], ["c"]]))
+    [['a', 'b'], [], ['c']]
+    """
+    lists = list(lists)
+    return pack_strings([item for items in lists for item in items]), np.asarray([len(items) for items in lists], dtype=np.int64)
+
+
+def unpack_lists(packed: np.ndarray, counts: np.ndarray) -> list[list[str]]:
+    """The lists of :func:`pack_lists`."""
+    from itertools import islice
+
+    items = unpack_strings(packed)
+    if counts.ndim != 1 or (len(counts) and counts.min() < 0) or int(counts.sum()) != len(items):
+        raise ValueError("packed lists do not fit their counts")
+    it = iter(items)
+    return [list(islice(it, n)) for n in counts.tolist()]
 
 
 def _fitted_path(name: str) -> Path:

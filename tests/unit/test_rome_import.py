@@ -196,3 +196,150 @@ def test_rome_code_after_an_import_reads_neither_scikit_learn_nor_streamlit(tmp_
                          env={**os.environ, "BAC_A_SABLE_DATA": str(data_dir), "PYTHONPATH": str(Path(sandbox.__file__).resolve().parents[1])}, timeout=120)
     assert run.stdout.strip().splitlines()[-1] == "0 []", run.stderr[-2000:]
     assert "K2204" in (tmp_path / "codes.csv").read_text(encoding="utf-8-sig")
+
+
+# -- the reference and its skill index, saved beside the imported release --------------------------------
+
+
+def _fresh_reference():
+    """The reference built from the imported index, not read back from what is saved beside it."""
+    from sandbox.data.rome import index_stamp
+    from sandbox.models.matching import official_reference
+
+    index = load_index()
+    return official_reference(index, stamp=index_stamp(index))
+
+
+def _forget_loaded():
+    """Forget, in this process, the reference and the skill indexes already loaded (the next ones are read from disk)."""
+    from sandbox.models.matching import _reference, _skills
+
+    _reference._OFFICIAL_CACHE.clear()
+    _skills._INDEX_CACHE.clear()
+
+
+def _assert_same_reference(got, expected):
+    import pandas as pd
+
+    for name in ("jobs", "skills"):
+        a, b = getattr(got, name), getattr(expected, name)
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+        assert list(a.dtypes) == list(b.dtypes) and a.index.dtype == b.index.dtype and a.index.name == b.index.name
+    assert got.related == expected.related and list(got.related) == list(expected.related)
+    assert (got.source, got.version, got.stamp) == (expected.source, expected.version, expected.stamp)
+
+
+def _assert_same_skills(got, expected, cells):
+    import numpy as np
+
+    assert got.forms_ == expected.forms_ and list(got.forms_) == list(expected.forms_)
+    assert got.keys_ == expected.keys_ and got.labels_ == expected.labels_ and got.max_words_ == expected.max_words_
+    a, b = got._reference_index._arrays(), expected._reference_index._arrays()
+    assert a.keys() == b.keys() and all(a[k].dtype == b[k].dtype and np.array_equal(a[k], b[k]) for k in a)
+    assert got.parse_many(cells) == expected.parse_many(cells)
+
+
+SKILL_CELLS = ["Nettoyer des locaux, des surfaces ; règles d'hygiène", "netoyer des locaux", "tondre la pelouse, botanique",
+               "Animer des activités ludiques | BAFA", "HACCP et liaison froide", "soudure à l'arc", None, ""]
+
+
+def test_the_reference_and_its_skill_index_are_saved_at_import_and_read_back_as_built(tmp_path, data_dir, monkeypatch):
+    from sandbox.models.matching import SkillNormaliser, _reference, _skills, load_reference
+
+    # Few keys would be scanned whole: lower the threshold so that the shortlist index is saved and read back too.
+    monkeypatch.setattr(_skills, "EXACT_KEYS", 5)
+    assert cli(["rome", "import", str(write_release(tmp_path / "rel"))]) == 0
+    current = data_dir / "rome" / "current"
+    assert (current / f"{_reference.STORED_REFERENCE}.npz").is_file() and (current / f"{_skills.STORED_INDEX}.npz").is_file()
+    _forget_loaded()
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("built although what is saved beside the release fits it")
+
+    with monkeypatch.context() as m:
+        m.setattr(_reference, "official_reference", no_build)
+        m.setattr(_skills._ReferenceIndex, "build", no_build)
+        ref = load_reference()
+        loaded = SkillNormaliser(ref).fit()
+    assert ref.is_official and ref.jobs.at["K2204", "definition"] == "Nettoie et entretient les locaux."
+    _assert_same_reference(ref, _fresh_reference())
+    assert loaded._reference_index._grams is not None
+    fresh = SkillNormaliser(_fresh_reference()).fit()  # its own stamp: the index is built again for this object
+    _assert_same_skills(loaded, fresh, SKILL_CELLS)
+    assert "Nettoyer des locaux, des surfaces" in loaded.parse("netoyer des locaux, des surfaces")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "other release", "uneven arrays"])
+def test_a_damaged_or_foreign_saved_file_is_never_used_and_is_rebuilt(tmp_path, data_dir, monkeypatch, damage):
+    from sandbox.data.rome import load_fitted, save_fitted
+    from sandbox.models.matching import SkillNormaliser, _reference, _skills, load_reference
+
+    monkeypatch.setattr(_skills, "EXACT_KEYS", 5)
+    assert cli(["rome", "import", str(write_release(tmp_path / "rel"))]) == 0
+    current = data_dir / "rome" / "current"
+    expected_ref = _fresh_reference()
+    expected = SkillNormaliser(expected_ref).fit()
+    for name in (_reference.STORED_REFERENCE, _skills.STORED_INDEX):
+        path = current / f"{name}.npz"
+        if damage == "garbage":
+            path.write_bytes(b"PK\x03\x04 not really a zip")
+        elif damage == "other release":
+            save_fitted(name, "another release|" + "0" * 16, {"keys": __import__("numpy").zeros(3, dtype="uint8")})
+        else:
+            with __import__("numpy").load(path) as saved:
+                arrays = {k: saved[k] for k in saved.files}
+            stamp = str(arrays.pop("__stamp__"))
+            for k in arrays:
+                if k.endswith(".counts") or k == "skills":
+                    arrays[k] = arrays[k][:-1]
+            save_fitted(name, stamp, arrays)
+    _forget_loaded()
+    ref = load_reference()
+    _assert_same_reference(ref, expected_ref)
+    _assert_same_skills(SkillNormaliser(ref).fit(), expected, SKILL_CELLS)
+    # Built again, and saved again for the next start.
+    assert load_fitted(_reference.STORED_REFERENCE, f"{ref.stamp}|{_reference.code_digest()}") is not None
+    assert load_fitted(_skills.STORED_INDEX, f"{ref.stamp}|{_skills._index_digest()}") is not None
+
+
+def test_a_change_to_the_code_or_the_extract_is_never_answered_with_a_file_saved_before(tmp_path, data_dir, monkeypatch):
+    from sandbox.models.matching import SkillNormaliser, _reference, _skills, load_reference
+
+    assert cli(["rome", "import", str(write_release(tmp_path / "rel"))]) == 0
+    _forget_loaded()
+    built = []
+    original = _skills._ReferenceIndex.build.__func__
+    monkeypatch.setattr(_skills._ReferenceIndex, "build", classmethod(lambda cls, ref: built.append(1) or original(cls, ref)))
+    SkillNormaliser(load_reference()).fit()
+    assert built == []
+    _forget_loaded()
+    monkeypatch.setattr(_reference, "code_digest", lambda *modules: "another version")
+    SkillNormaliser(load_reference()).fit()
+    assert built == [1]
+
+
+def test_without_an_imported_release_nothing_is_saved(data_dir):
+    from sandbox.models.matching import SkillNormaliser, load_reference
+
+    skills = SkillNormaliser(load_reference()).fit()
+    assert load_reference().source == "extrait" and skills.normalise("SST") == "sauveteur secouriste du travail"
+    assert not list(data_dir.rglob("*.npz"))
+
+
+def test_the_shared_release_reads_back_its_reference_and_skill_index_as_built(tmp_path):
+    if not SHARED_ROME.is_dir():
+        pytest.skip("../shared/data absent : pas de référentiel ROME v4.60 pour ce test")
+    from sandbox.models.matching import SkillNormaliser, load_reference
+
+    import_release(SHARED_ROME)
+    _forget_loaded()
+    first = SkillNormaliser(load_reference()).fit()  # built and saved
+    _forget_loaded()
+    ref = load_reference()
+    loaded = SkillNormaliser(ref).fit()  # read back
+    assert ref is not first.reference_ and loaded._reference_index is not first._reference_index
+    _assert_same_reference(ref, _fresh_reference())
+    cells = SKILL_CELLS + ["Techniques de nettoyage ; Utilisation d'autolaveuse", "conduite d'engins de chantier, CACES R482",
+                           "Accueil du public | gestion de conflits", "sauvteur secouriste du travial ; permis poids-lourd",
+                           "Entretenir les espaces verts, tailler les haies", "comptabilité publique M14 ; marchés publics"]
+    _assert_same_skills(loaded, first, cells)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sandbox import PACKAGE_DIR
@@ -162,13 +163,17 @@ def official_reference(index, stamp: str = "") -> Reference:
     *stamp* (:func:`sandbox.data.rome.index_stamp`) is given for the release stored in the app's data
     folder, so that what is fitted on it can be saved beside it.
     """
+    with _gc_paused():
+        return _official_reference(index, stamp)
+
+
+def _official_reference(index, stamp: str) -> Reference:
     extract = bundled_reference()
     titles: dict[str, list[str]] = {}
     for code, title in zip(index.titles["code"].tolist(), index.titles["title"].tolist()):
         titles.setdefault(code, []).append(title)
-    jobs = index.jobs.copy()
-    jobs["titles"] = [titles.get(c, []) for c in jobs["code"]]
-    jobs = jobs[["code", "label", "titles", "definition"]].set_index("code", drop=False)
+    job_codes = index.jobs["code"].tolist()
+    job_titles = [titles.get(c, []) for c in job_codes]
 
     codes_of: dict[str, list[str]] = {}
     for code, ident in zip(index.links["code"].tolist(), index.links["id"].tolist()):
@@ -192,18 +197,11 @@ def official_reference(index, stamp: str = "") -> Reference:
         entry[1].extend(f for f in forms if f not in entry[1])
         entry[2] = entry[2] or training
     entries = list(merged.values())
-    skills = pd.DataFrame(
-        {
-            "skill": list(merged),
-            "codes": [e[0] for e in entries],
-            "forms": [e[1] for e in entries],
-            "training": [e[2] for e in entries],
-            "kind": [e[3] for e in entries],
-        }
-    ).set_index("skill", drop=False)
+    skills = _skills_frame(list(merged), [e[0] for e in entries], [e[1] for e in entries], [e[2] for e in entries], [e[3] for e in entries])
     # Extract titles the release lacks (everyday words such as « agent de propreté ») stay usable.
     extra = dict(zip(extract.jobs["code"], extract.jobs["titles"]))
-    jobs["titles"] = [t + [x for x in extra[c] if x not in t] if c in extra else t for c, t in zip(jobs["code"], jobs["titles"])]
+    job_titles = [t + [x for x in extra[c] if x not in t] if c in extra else t for c, t in zip(job_codes, job_titles)]
+    jobs = _jobs_frame(job_codes, index.jobs["label"].tolist(), job_titles, index.jobs["definition"].tolist())
     mobility = index.mobility.sort_values(["code", "order"], ascending=[True, False])
     targets: dict[str, list[str]] = {}
     for code, target in zip(mobility["code"].tolist(), mobility["target"].tolist()):
@@ -212,7 +210,110 @@ def official_reference(index, stamp: str = "") -> Reference:
     return Reference(jobs=jobs, skills=skills, related=related, source=OFFICIAL, version=str(index.info.get("version", "")), stamp=stamp)
 
 
-_OFFICIAL_CACHE: dict[int, Reference] = {}
+def _jobs_frame(codes: list, labels: list, titles: list, definitions: list) -> pd.DataFrame:
+    return pd.DataFrame({"code": codes, "label": labels, "titles": titles, "definition": definitions}, dtype=object).set_index("code", drop=False)
+
+
+def _skills_frame(skills: list, codes: list, forms: list, training: list, kind: list) -> pd.DataFrame:
+    return pd.DataFrame({"skill": skills, "codes": codes, "forms": forms, "training": training, "kind": kind}).set_index("skill", drop=False)
+
+
+class _gc_paused:
+    """No garbage collection inside the block: building the reference's tens of thousands of lists would
+    otherwise trigger full collections of everything already loaded (half of the build's time)."""
+
+    def __enter__(self) -> None:
+        import gc
+
+        self._enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc) -> None:
+        import gc
+
+        if self._enabled:
+            gc.enable()
+
+
+# -- the official reference stored beside the imported release -----------------------------------------
+#: The name of the stored reference (:func:`sandbox.data.rome.save_fitted`).
+STORED_REFERENCE = "referentiel"
+
+
+def code_digest(*modules: str) -> str:
+    """Fingerprint of the files the reference is built from, besides the release: this module (plus *modules*,
+    file names beside it) and the bundled extract, whose synonyms, trainings and titles are merged in."""
+    from sandbox.data.rome import files_digest
+
+    here = Path(__file__).resolve().parent
+    return files_digest([here / "_reference.py", *(here / m for m in modules), *sorted(REFERENCE_DIR.iterdir())])
+
+
+def _reference_arrays(ref: Reference) -> dict:
+    """A reference as plain arrays (packed strings, no pickle), for :func:`_restore_reference`."""
+    from sandbox.data.rome import pack_lists, pack_strings
+
+    jobs, skills = ref.jobs, ref.skills
+    out = {"version": np.asarray(ref.version)}
+    for name, column in (("jobs.code", jobs["code"]), ("jobs.label", jobs["label"]), ("jobs.definition", jobs["definition"]),
+                         ("skills.skill", skills["skill"]), ("skills.training", skills["training"]), ("skills.kind", skills["kind"])):
+        out[name] = pack_strings(column.tolist())
+    for name, column in (("jobs.titles", jobs["titles"]), ("skills.codes", skills["codes"]), ("skills.forms", skills["forms"])):
+        out[name], out[f"{name}.counts"] = pack_lists(column.tolist())
+    out["related"] = pack_strings(ref.related)
+    out["related.targets"], out["related.targets.counts"] = pack_lists(ref.related.values())
+    return out
+
+
+def _restore_reference(arrays: dict, stamp: str) -> Reference:
+    """The reference of :func:`_reference_arrays` (ValueError or KeyError when the arrays do not fit)."""
+    from sandbox.data.rome import unpack_lists, unpack_strings
+
+    with _gc_paused():
+        codes = unpack_strings(arrays["jobs.code"])
+        columns = [unpack_strings(arrays["jobs.label"]), unpack_lists(arrays["jobs.titles"], arrays["jobs.titles.counts"]), unpack_strings(arrays["jobs.definition"])]
+        skills = unpack_strings(arrays["skills.skill"])
+        skill_columns = [unpack_lists(arrays["skills.codes"], arrays["skills.codes.counts"]), unpack_lists(arrays["skills.forms"], arrays["skills.forms.counts"]),
+                         unpack_strings(arrays["skills.training"]), unpack_strings(arrays["skills.kind"])]
+        related = unpack_strings(arrays["related"])
+        targets = unpack_lists(arrays["related.targets"], arrays["related.targets.counts"])
+        if any(len(c) != len(codes) for c in columns) or any(len(c) != len(skills) for c in skill_columns) or len(targets) != len(related):
+            raise ValueError("stored reference of uneven lengths")
+        return Reference(jobs=_jobs_frame(codes, *columns), skills=_skills_frame(skills, *skill_columns),
+                         related={code: tuple(found) for code, found in zip(related, targets)},
+                         source=OFFICIAL, version=str(arrays["version"]), stamp=stamp)
+
+
+def stored_official_reference(stamp: str) -> Reference:
+    """The reference of the imported release whose :func:`~sandbox.data.rome.index_stamp` is *stamp*: read
+    back from the arrays saved beside it, else built from its index (and saved for the next start).
+
+    A saved file of another release, of another version of the code or of the extract, or unreadable, is
+    not used: the reference is built again.
+    """
+    from sandbox.data.rome import index_stamp, load_fitted, load_index, save_fitted
+
+    key = f"{stamp}|{code_digest()}"
+    arrays = load_fitted(STORED_REFERENCE, key)
+    if arrays is not None:
+        try:
+            return _restore_reference(arrays, stamp)
+        except (KeyError, ValueError, UnicodeDecodeError):
+            pass
+    index = load_index()
+    if index is None:
+        return None
+    stamp = index_stamp(index)
+    ref = official_reference(index, stamp=stamp)
+    try:
+        arrays = _reference_arrays(ref)
+    except ValueError:  # a NUL in a label: never stored
+        return ref
+    save_fitted(STORED_REFERENCE, f"{stamp}|{code_digest()}", arrays)
+    return ref
+
+
+_OFFICIAL_CACHE: dict[tuple[str, str], Reference] = {}
 
 
 def load_reference(directory: str | None = None) -> Reference:
@@ -227,15 +328,19 @@ def load_reference(directory: str | None = None) -> Reference:
     """
     if directory:
         return bundled_reference(directory)
-    from sandbox.data.rome import index_stamp, load_index
+    from sandbox.data.rome import current_stamp
+    from sandbox.data.store import data_root
 
-    index = load_index()
-    if index is None:
+    stamp = current_stamp()
+    if stamp is None:
         return bundled_reference()
-    key = id(index)
+    key = (str(data_root()), stamp)
     if key not in _OFFICIAL_CACHE:
+        ref = stored_official_reference(stamp)
+        if ref is None:  # the index files are unreadable
+            return bundled_reference()
         _OFFICIAL_CACHE.clear()
-        _OFFICIAL_CACHE[key] = official_reference(index, stamp=index_stamp(index))
+        _OFFICIAL_CACHE[key] = ref
     return _OFFICIAL_CACHE[key]
 
 

@@ -62,6 +62,8 @@ class FuzzyKeys:
     [(0, 96.3), (-1, 0.0)]
     """
 
+    _ARRAYS = ("idf", "KT.data", "KT.indices", "KT.indptr", "KT.shape")
+
     def __init__(self, keys) -> None:
         self.keys = list(keys)
         self._memo: dict[tuple[str, float], tuple[int, float]] = {}
@@ -78,6 +80,40 @@ class FuzzyKeys:
             # a short key that shares them ranks before a long one that holds them among many others.
             size = np.asarray(K.sum(axis=1)).ravel()
             self._KT = (sparse.diags(1 / np.sqrt(np.maximum(size, 1))).astype(np.float32) @ K).T.tocsr()
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        """The fitted shortlist index as plain arrays (none for a small key set, scanned whole); the keys are not included."""
+        from sandbox.data.rome import pack_strings
+
+        if self._grams is None:
+            return {}
+        KT = self._KT
+        return {"grams": pack_strings(sorted(self._grams.vocabulary, key=self._grams.vocabulary.get)), "idf": self._idf,
+                "KT.data": KT.data, "KT.indices": KT.indices, "KT.indptr": KT.indptr, "KT.shape": np.asarray(KT.shape)}
+
+    @classmethod
+    def _restore(cls, keys: list[str], arrays: dict[str, np.ndarray]) -> "FuzzyKeys":
+        """The index of :meth:`_arrays` for these *keys* (ValueError or KeyError when they do not fit)."""
+        from scipy import sparse
+
+        from sandbox.data.rome import unpack_strings
+
+        self = cls.__new__(cls)
+        self.keys = list(keys)
+        self._memo = {}
+        self._grams = None
+        if len(self.keys) <= EXACT_KEYS:
+            return self
+        grams = _Trigrams(())
+        grams.vocabulary = {g: i for i, g in enumerate(unpack_strings(arrays["grams"]))}
+        shape = tuple(int(x) for x in arrays["KT.shape"])
+        if shape != (len(grams.vocabulary), len(self.keys)) or len(arrays["idf"]) != shape[0]:
+            raise ValueError("saved fuzzy index of other keys")
+        self._KT = sparse.csr_matrix((arrays["KT.data"], arrays["KT.indices"], arrays["KT.indptr"]), shape=shape)
+        self._KT.check_format(full_check=False)
+        self._idf = arrays["idf"]
+        self._grams = grams
+        return self
 
     def best(self, queries: list[str], cutoff: float) -> list[tuple[int, float]]:
         """(position of the closest key, its score) per query; (-1, 0) when no key reaches *cutoff*."""
@@ -178,24 +214,25 @@ class _Trigrams:
         return sparse.csr_matrix((data, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)), shape=(len(indptr) - 1, len(self.vocabulary)))
 
 
-_INDEX_CACHE: dict[int, tuple[Reference, FuzzyKeys]] = {}
-_FORMS_CACHE: dict[int, tuple[Reference, dict[str, str], dict[str, str]]] = {}
+#: The name of a reference's skill index saved beside an imported release (:func:`sandbox.data.rome.save_fitted`).
+STORED_INDEX = "competences"
+#: The modules, beside this one, whose code makes the saved index (with :mod:`._reference` and the bundled extract).
+_INDEX_CODE = ("_skills.py", "_text.py", "_similarity.py")
 
 
-def _reference_keys(reference: Reference, keys: list[str]) -> FuzzyKeys:
-    """The fuzzy index of a reference's skill forms, built once per process (the reference is read-only)."""
-    hit = _INDEX_CACHE.get(id(reference))
-    if hit is None or hit[0] is not reference or hit[1].keys != keys:
-        if len(_INDEX_CACHE) > 2:
-            _INDEX_CACHE.clear()
-        hit = _INDEX_CACHE[id(reference)] = (reference, FuzzyKeys(keys))
-    return hit[1]
+class _ReferenceIndex:
+    """A reference's skill forms and their fuzzy index: ``forms`` ({key of a form: skill}, first form of a key
+    wins), ``labels`` ({skill: skill}), ``keys`` (the keys of ``forms``), ``max_words`` and ``fuzzy``."""
 
+    def __init__(self, forms: dict[str, str], labels: dict[str, str], fuzzy: FuzzyKeys | None = None) -> None:
+        self.forms = forms
+        self.labels = labels
+        self.keys = list(forms)
+        self.max_words = max((len(k.split()) for k in self.keys), default=1)
+        self.fuzzy = fuzzy if fuzzy is not None else FuzzyKeys(self.keys)
 
-def _reference_forms(reference: Reference) -> tuple[dict[str, str], dict[str, str]]:
-    """``({key of a form: skill}, {skill: skill})`` of a reference, built once per process (copies are returned)."""
-    hit = _FORMS_CACHE.get(id(reference))
-    if hit is None or hit[0] is not reference:
+    @classmethod
+    def build(cls, reference: Reference) -> "_ReferenceIndex":
         forms: dict[str, str] = {}
         labels: dict[str, str] = {}
         for skill, skill_forms in zip(reference.skills["skill"].tolist(), reference.skills["forms"].tolist()):
@@ -204,10 +241,80 @@ def _reference_forms(reference: Reference) -> tuple[dict[str, str], dict[str, st
                 k = key(form)
                 if k and k not in forms:
                     forms[k] = skill
-        if len(_FORMS_CACHE) > 2:
-            _FORMS_CACHE.clear()
-        hit = _FORMS_CACHE[id(reference)] = (reference, forms, labels)
-    return dict(hit[1]), dict(hit[2])
+        return cls(forms, labels)
+
+    def arrays(self, reference: Reference) -> dict[str, np.ndarray]:
+        """Plain arrays (no pickle): the keys, the position of each key's skill in the reference, the fuzzy index."""
+        from sandbox.data.rome import pack_strings
+
+        position = {skill: i for i, skill in enumerate(reference.skills["skill"].tolist())}
+        return {"keys": pack_strings(self.keys), "skills": np.asarray([position[s] for s in self.forms.values()], dtype=np.int32),
+                "max_words": np.asarray(self.max_words), **{f"fuzzy.{k}": v for k, v in self.fuzzy._arrays().items()}}
+
+    @classmethod
+    def restore(cls, reference: Reference, arrays: dict[str, np.ndarray]) -> "_ReferenceIndex":
+        """The index of :meth:`arrays` (ValueError, KeyError or IndexError when they do not fit *reference*)."""
+        from sandbox.data.rome import unpack_strings
+
+        skills = reference.skills["skill"].tolist()
+        keys = unpack_strings(arrays["keys"])
+        positions = arrays["skills"]
+        if len(positions) != len(keys) or (len(positions) and (positions.min() < 0 or positions.max() >= len(skills))):
+            raise ValueError("saved skill index of another reference")
+        forms = dict(zip(keys, map(skills.__getitem__, positions.tolist())))
+        if len(forms) != len(keys):
+            raise ValueError("saved skill index with repeated keys")
+        fuzzy = FuzzyKeys._restore(keys, {k[len("fuzzy."):]: v for k, v in arrays.items() if k.startswith("fuzzy.")})
+        self = cls.__new__(cls)
+        self.forms, self.labels, self.keys, self.fuzzy = forms, dict(zip(skills, skills)), keys, fuzzy
+        self.max_words = int(arrays["max_words"])
+        return self
+
+
+_INDEX_CACHE: dict[int, tuple[Reference, _ReferenceIndex]] = {}
+
+
+def _reference_index(reference: Reference) -> _ReferenceIndex:
+    """The skill index of a reference, built once per process (the reference is read-only).
+
+    For an imported release (a reference with a ``stamp``), it is saved beside the release the first
+    time and read back afterwards; a saved index of another release, of other code or unreadable is
+    never used (it is built again).
+    """
+    hit = _INDEX_CACHE.get(id(reference))
+    if hit is None or hit[0] is not reference:
+        index = None
+        stamp = f"{reference.stamp}|{_index_digest()}" if reference.stamp else ""
+        if stamp:
+            from sandbox.data.rome import load_fitted
+
+            arrays = load_fitted(STORED_INDEX, stamp)
+            if arrays is not None:
+                try:
+                    index = _ReferenceIndex.restore(reference, arrays)
+                except (KeyError, ValueError, IndexError, UnicodeDecodeError):
+                    index = None
+        if index is None:
+            index = _ReferenceIndex.build(reference)
+            if stamp:
+                from sandbox.data.rome import save_fitted
+
+                try:
+                    arrays = index.arrays(reference)
+                except ValueError:  # a NUL in a form: never saved
+                    arrays = None
+                if arrays is not None:
+                    save_fitted(STORED_INDEX, stamp, arrays)
+        if len(_INDEX_CACHE) > 2:
+            _INDEX_CACHE.clear()
+        hit = _INDEX_CACHE[id(reference)] = (reference, index)
+    return hit[1]
+
+
+def _index_digest() -> str:
+    from sandbox.models.matching._reference import code_digest
+
+    return code_digest(*_INDEX_CODE)
 
 
 class SkillNormaliser:
@@ -246,16 +353,17 @@ class SkillNormaliser:
     def fit(self, extra_skills=(), y=None) -> "SkillNormaliser":
         """Index the reference forms, plus *extra_skills* (labels seen in offers) as skills of their own."""
         ref = self.reference or load_reference()
-        forms, labels = _reference_forms(ref)
+        index = _reference_index(ref)
+        forms, labels = dict(index.forms), dict(index.labels)
         self.reference_ = ref
         self.forms_ = forms
         self._cache: dict[str, list[str]] = {}
         self._fuzzy_cache: dict[str, str | None] = {}
         self._phrase_cache: dict[str, list[str]] = {}
         # Set before matching the extra labels (they are matched against the reference first).
-        self.keys_ = list(forms)
-        self.max_words_ = max((len(k.split()) for k in self.keys_), default=1)
-        self._reference_index = _reference_keys(ref, self.keys_)
+        self.keys_ = list(index.keys)
+        self.max_words_ = index.max_words
+        self._reference_index = index.fuzzy
         self._extra_index = None
         extra = [(key(label), label.strip()) for label in extra_skills]
         self._prefetch([k for k, _ in extra if k and k not in forms])
@@ -266,7 +374,7 @@ class SkillNormaliser:
         self.labels_ = labels
         n_reference = len(self.keys_)
         self.keys_ = list(forms)
-        self.max_words_ = max((len(k.split()) for k in self.keys_), default=1)
+        self.max_words_ = max([index.max_words, *(len(k.split()) for k in self.keys_[n_reference:])])
         if len(self.keys_) > n_reference:
             self._extra_index = FuzzyKeys(self.keys_[n_reference:])
         self.training_ = dict(zip(ref.skills["skill"].tolist(), ref.skills["training"].tolist()))
