@@ -53,3 +53,29 @@ def test_fold_and_tokens_read_what_the_regex_versions_read():
 def test_words_are_the_runs_of_letters_and_digits():
     folded = "".join(chr(c) for c in range(128)) + " aide-soignant,45ans;;permisb  x"
     assert _text._words(folded) == re.findall(r"[a-z0-9]+", folded)
+
+
+def test_known_words_one_typo_away_are_those_sharing_a_form_with_one_letter_deleted():
+    import random
+
+    from sandbox.models.matching._rome import RomeNormaliser
+
+    rome = RomeNormaliser().fit()
+    vocab = rome._vocab_long
+
+    def forms(word: str) -> set[str]:  # the word and every form of it with one letter deleted
+        return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+
+    table: dict[str, set[int]] = {}
+    for i, word in enumerate(vocab):
+        for form in forms(word):
+            table.setdefault(form, set()).add(i)
+    rng = random.Random(7)
+    words = ["xyzw", "abcdefghijklmnopqrstuvwxyz", *rng.sample(vocab, 50)]
+    for word in rng.sample(vocab, 300):
+        i, letter = rng.randrange(len(word)), rng.choice("abcdefghijklmnopqrstuvwxyz")
+        words += [word[:i] + word[i + 1 :], word[:i] + letter + word[i:], word[:i] + letter + word[i + 1 :], word[:i] + word[i + 1 : i + 2] + word[i] + word[i + 2 :]]
+    found = rome._one_typo_apart(words)
+    assert sum(len(f) > 0 for f in found) > 300
+    for word, positions in zip(words, found):
+        assert positions.tolist() == sorted({i for form in forms(word) for i in table.get(form, ())}), word

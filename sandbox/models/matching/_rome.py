@@ -31,6 +31,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
 
 from sandbox.models.matching._reference import Reference, load_reference, title_abbreviations
 from sandbox.models.matching._similarity import char_ngrams, l2_normalise, tfidf_rows, unigrams_and_bigrams
@@ -122,15 +123,6 @@ class _Tfidf:
 
     def transform(self, docs) -> "sparse.csr_matrix":
         return tfidf_rows(map(self._features, docs), self.idf_)
-
-
-def _one_deletion(word: str) -> set[str]:
-    """The word and every form of it with one letter deleted.
-
-    >>> sorted(_one_deletion("bus"))
-    ['bs', 'bu', 'bus', 'us']
-    """
-    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
 
 
 @dataclass(frozen=True)
@@ -476,25 +468,38 @@ class RomeNormaliser:
                 out[i, kc.indices[kc.indptr[j] : kc.indptr[j + 1]]] = True
         return out
 
-    @property
-    def _deletions(self) -> dict[str, list[int]]:
-        """``{word with at most one letter deleted: positions in the long vocabulary}`` (built once)."""
-        table = self.__dict__.get("_deletion_table")
-        if table is None:
-            table = {}
-            for i, word in enumerate(self._vocab_long):
-                for variant in _one_deletion(word):
-                    table.setdefault(variant, []).append(i)
-            self._deletion_table = table
-        return table
+    def _one_typo_apart(self, words: list[str]) -> list[np.ndarray]:
+        """For each word, the positions in the long vocabulary of the known words one typo away, in order.
+
+        One typo: a letter missing, added or changed, or two letters swapped; more exactly, the two words
+        share a form with at most one letter deleted from each. That is an Indel distance (letters deleted
+        plus inserted) of at most 2 between words whose lengths differ by at most one: rapidfuzz computes
+        it for each word against the known words of a near length only.
+        """
+        vocab = self._vocab_long
+        lengths = np.fromiter(map(len, vocab), dtype=np.int64, count=len(vocab))
+        by_length: dict[int, list[int]] = {}
+        for at, word in enumerate(words):
+            by_length.setdefault(len(word), []).append(at)
+        out: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * len(words)
+        for length, ats in by_length.items():
+            near = np.flatnonzero(np.abs(lengths - length) <= 1)
+            if not near.size:
+                continue
+            near_words = [vocab[i] for i in near.tolist()]
+            for start in range(0, len(ats), _CHUNK):
+                block = ats[start : start + _CHUNK]
+                distance = process.cdist([words[at] for at in block], near_words, scorer=Indel.distance, score_cutoff=2, dtype=np.int32)
+                for at, row in zip(block, distance):
+                    out[at] = near[row <= 2]
+        return out
 
     _MAX_CLOSEST = 100_000  # unknown words whose closest known word is kept (the cache is emptied past this)
 
     def _closest(self, unknown: list[str]) -> dict[str, tuple[float, str] | None]:
         """Each word unknown to the sheets' vocabulary → ``(rapidfuzz ratio, closest known word one typo away)``, or None.
 
-        Candidates are the known words one typo away (a letter missing, added, changed, or two letters
-        swapped: they share a form with at most one letter deleted); the highest ratio wins, the first
+        Candidates are the known words one typo away (see :meth:`_one_typo_apart`); the highest ratio wins, the first
         in the vocabulary's order among equals. Kept per word: the titles' and the descriptions' corrections
         (other cut-offs) read the same search.
         """
@@ -504,20 +509,18 @@ class RomeNormaliser:
         out = {w: cache.get(w, _MISSING) for w in unknown}
         todo = [w for w, found in out.items() if found is _MISSING]
         if todo:
-            table = self._deletions
             vocab = self._vocab_long
             words, sizes, found = [], [], []
-            for w in todo:
-                candidates = {i for variant in _one_deletion(w) for i in table.get(variant, ())}
-                if candidates:
+            for w, candidates in zip(todo, self._one_typo_apart(todo)):
+                if candidates.size:
                     words.append(w)
-                    sizes.append(len(candidates))
-                    found.extend(candidates)
+                    sizes.append(candidates.size)
+                    found.append(candidates)
                 else:
                     out[w] = cache[w] = None
             if words:
                 owner = np.repeat(np.arange(len(words)), sizes)
-                found = np.asarray(found, dtype=np.int64)
+                found = np.concatenate(found)
                 queries = np.asarray(words, dtype=object)[owner].tolist()
                 scores = process.cpdist(queries, [vocab[i] for i in found.tolist()], scorer=fuzz.ratio, dtype=np.float64)
                 # Each word's best: the highest ratio, then the first position in the vocabulary.
