@@ -322,3 +322,45 @@ def test_a_forked_computation_that_fails_is_computed_again_here():
     assert forked.result() == (3, 1)
     with pytest.raises(ZeroDivisionError):
         _Forked(divmod, (7, 0)).result()
+
+
+def test_the_top_columns_of_each_row_are_those_of_a_stable_sort():
+    from sandbox.models.matching._model import _top_columns
+
+    rng = np.random.default_rng(0)
+    for n_cols in (1, 7, 40, 333):
+        score = np.round(rng.random((50, n_cols)), 1).astype(np.float32)  # many ties
+        score[rng.random(score.shape) < 0.6] = -np.inf
+        score[:5] = -np.inf  # rows without any value
+        for k in (0, 1, 3, 10, n_cols, n_cols + 2):
+            columns, values = _top_columns(score, k)
+            assert columns.shape == values.shape == (50, k)
+            for row, got_c, got_v in zip(score, columns, values):
+                order = [c for c in np.argsort(-row, kind="stable") if np.isfinite(row[c])][:k]
+                assert got_c[: len(order)].tolist() == order and got_v[: len(order)].tolist() == row[order].tolist()
+                assert (got_c[len(order):] == 0).all() and np.isneginf(got_v[len(order):]).all()
+
+
+def test_the_offers_of_close_jobs_are_the_best_of_those_by_a_brute_force_ranking(fitted):
+    import copy
+    import dataclasses
+
+    from sandbox.models.matching._model import RELATED_K
+
+    matcher = copy.copy(fitted)
+    job = matcher.job_part_
+    related = np.random.default_rng(1).random(job.related.shape) < 0.3
+    related[-1] = related[:, -1] = False  # no code: no close job
+    matcher.job_part_ = dataclasses.replace(job, related=related)
+    weights = normalise_weights(None)
+    parts, _, outside = matcher.parts(slice(0, 40), slice(None))
+    full = sum(weights[p] * parts[p] for p in PARTS)
+    full[outside] = -np.inf
+    got = matcher.rank(10, queries=np.arange(40)).related
+    assert len(got) > 40
+    for i, cid in enumerate(matcher.candidates_.ids[:40]):
+        close = related[job.candidate_code[i], job.offer_code]
+        order = [o for o in np.argsort(-full[i], kind="stable") if close[o] and np.isfinite(full[i, o])][:RELATED_K]
+        mine = got.loc[got["candidate_id"] == cid].sort_values("rank")
+        assert mine["offer_id"].tolist() == matcher.offers_.ids[order].tolist()
+        assert np.allclose(mine["score"], np.round(100 * full[i, order], 1), atol=0.051)

@@ -16,6 +16,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from sandbox.models.matching import _parts as parts
 from sandbox.models.matching import _prepare as prep
@@ -278,7 +279,8 @@ class Matcher:
         else:
             plain = (self._candidate_plain[ci] @ (side if every else side[:, oj])).toarray()
         text *= np.float32(1 - PLAIN_SHARE)
-        text += np.float32(PLAIN_SHARE) * plain
+        plain *= np.float32(PLAIN_SHARE)
+        text += plain
         return text
 
     def _job(self, ci: np.ndarray, oj: np.ndarray, text: np.ndarray) -> np.ndarray:
@@ -286,13 +288,18 @@ class Matcher:
         job = self.job_part_
         return job.value(job.candidate_code[ci][:, None], job.offer_code[oj][None, :], text, job.candidate_confidence[ci][:, None], job.offer_confidence[oj][None, :])
 
-    def _chunk(self, ci: np.ndarray, oj: np.ndarray, w: dict[str, float], offer_skill_weights) -> tuple[np.ndarray, np.ndarray]:
-        """Scores (and text part) of candidates *ci* × offers *oj*; −inf outside the mobility radius."""
+    def _chunk(self, ci: np.ndarray, oj: np.ndarray, w: dict[str, float], skill_side) -> tuple[np.ndarray, np.ndarray]:
+        """Scores (and text part) of candidates *ci* × offers *oj*; −inf outside the mobility radius.
+
+        *skill_side*: the offers' skill weights (skills × offers *oj*, times the weight of the part), from :func:`_side`.
+        """
         sk, ct, pl = self.skill_part_, self.contract_part_, self.places_
         text = self._text(ci, oj)
         score = text * np.float32(w[TEXT])
         if w[JOB]:
-            score += np.float32(w[JOB]) * self._job(ci, oj, text)
+            job_value = self._job(ci, oj, text)
+            job_value *= np.float32(w[JOB])
+            score += job_value
         if w[CONTRACT]:
             c3 = np.float32(w[CONTRACT] / 3)
             # Weighted on the few categories and start days first, then spread over the offers.
@@ -304,7 +311,7 @@ class Matcher:
                 too_long = (maxh[capped][:, None] + 2 < ct.offer_hours[oj][None, :]).astype(np.float32)
                 score[capped] -= np.float32(w[CONTRACT] / 6) * too_long
         if w[SKILLS]:
-            score += (sk.candidate_skills[ci] @ offer_skill_weights).toarray().astype(np.float32)
+            score += _times(sk.candidate_skills[ci], skill_side)
             rows = sk.candidate_none[ci]
             cols = sk.offer_none[oj]
             if rows.any():
@@ -388,46 +395,35 @@ class Matcher:
             offer_idx = np.arange(n_o) if queries is None else np.asarray(queries, dtype=int)
         share = self.skill_part_.offer_share
         offer_skill_weights = (share if len(offer_idx) == n_o else share[:, offer_idx]) * np.float32(w[SKILLS])
-        offer_skill_weights = offer_skill_weights.tocsr()
+        skill_side = _side(offer_skill_weights.tocsr())
         k_eff = max(0, min(int(k), len(offer_idx) if direction == BEST_OFFERS else len(cand_idx)))
         k_rel = min(RELATED_K, k_eff)
         want_related = direction == BEST_OFFERS and self.job_part_.related.any() and w[JOB] > 0
         blocks = [cand_idx[s : s + self.chunk_size] for s in range(0, len(cand_idx), self.chunk_size)]
         job = self.job_part_
 
-        def top_rows(score: np.ndarray, kk: int) -> np.ndarray:
-            if kk < score.shape[1]:
-                return np.argpartition(-score, kk - 1, axis=1)[:, :kk]
-            return np.tile(np.arange(score.shape[1]), (score.shape[0], 1))
+        if want_related:
+            close_row, close_columns = job.close_offers(job.offer_code[offer_idx])
 
         def related_rows(ci: np.ndarray, score: np.ndarray, text: np.ndarray):
-            """The k_rel best offers of close jobs per candidate (−inf where fewer): close pairs are few,
-            so they are sorted as a list rather than partitioned as a full matrix."""
-            close = np.take(job.related[job.candidate_code[ci]], job.offer_code[offer_idx], axis=1)
-            r, c = np.nonzero(close)
-            values = score[r, c]
-            finite = np.isfinite(values)
-            r, c, values = r[finite], c[finite], values[finite]
-            order = np.lexsort((-values, r))
-            r, c, values = r[order], c[order], values[order]
-            pos = np.arange(len(r)) - np.searchsorted(r, np.arange(len(ci)))[r]
-            keep = pos < k_rel
-            top = np.zeros((len(ci), k_rel), dtype=np.int64)
-            best = np.full((len(ci), k_rel), -np.inf, dtype=score.dtype)
-            top[r[keep], pos[keep]] = c[keep]
-            best[r[keep], pos[keep]] = values[keep]
+            """The k_rel best offers of close jobs per candidate (−inf where fewer)."""
+            columns = close_columns[close_row[ci]]
+            values = np.take_along_axis(score, np.maximum(columns, 0), axis=1)
+            values[columns < 0] = -np.inf
+            position, best = _top_columns(values, k_rel)
+            top = np.maximum(np.take_along_axis(columns, position, axis=1), 0)
             rows = np.arange(len(ci))[:, None]
             return ci[rows].repeat(k_rel, axis=1), offer_idx[top], best, text[rows, top]
 
         def work(ci: np.ndarray):
-            score, text = self._chunk(ci, offer_idx, w, offer_skill_weights)
+            score, text = self._chunk(ci, offer_idx, w, skill_side)
             related = None
             if want_related:
                 related = related_rows(ci, score, text)
             if direction == BEST_OFFERS:
-                top = top_rows(score, min(k_eff, score.shape[1]))
+                top, best = _top_columns(score, min(k_eff, score.shape[1]))
                 rows = np.arange(len(ci))[:, None]
-                return (ci[rows].repeat(top.shape[1], axis=1), offer_idx[top], score[rows, top], text[rows, top]), related
+                return (ci[rows].repeat(top.shape[1], axis=1), offer_idx[top], best, text[rows, top]), related
             kk = min(k_eff, score.shape[0])
             top = np.argpartition(-score, kk - 1, axis=0)[:kk] if kk < score.shape[0] else np.tile(np.arange(score.shape[0])[:, None], (1, score.shape[1]))
             cols = np.arange(score.shape[1])[None, :]
@@ -569,6 +565,62 @@ class Matcher:
                 row[f"confiance {r + 1}"] = score / 100 if code else np.nan
             rows.append(row)
         return pd.DataFrame(rows)
+
+
+def _side(matrix: sparse.csr_matrix) -> ColumnBlocks | sparse.csr_matrix:
+    """A (features × items) side of the chunks' products: dense when small enough (:data:`DENSE_PLAIN`),
+    so that each chunk is one sparse × dense product (no sparse result to build and densify)."""
+    if matrix.shape[0] * matrix.shape[1] <= DENSE_PLAIN:
+        return ColumnBlocks(matrix.toarray())
+    return matrix
+
+
+def _times(rows: sparse.csr_matrix, side: ColumnBlocks | sparse.csr_matrix) -> np.ndarray:
+    """``rows @ side`` as a dense float32 array (the same sums, in the same order, either way)."""
+    if isinstance(side, ColumnBlocks):
+        return side.product(rows)
+    return (rows @ side).toarray().astype(np.float32, copy=False)
+
+
+def _top_columns(score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the columns of the *k* largest finite values and these values, best first, ties to the
+    lower column (as a stable sort of the row gives); column 0 and −inf where a row has fewer (n_rows × k).
+
+    A floor is found first, the k-th largest of the maxima of 4k column groups (k values are at
+    least that); only the few values above it are sorted, rather than the whole matrix partitioned.
+
+    >>> score = np.array([[0.1, 0.5, 0.5, -np.inf, 0.2], [-np.inf, 0.2, -np.inf, -np.inf, -np.inf]], dtype=np.float32)
+    >>> columns, values = _top_columns(score, 2)
+    >>> columns.tolist(), values.tolist()
+    ([[1, 2], [1, 0]], [[0.5, 0.5], [0.20000000298023224, -inf]])
+    """
+    n_rows, n_cols = score.shape
+    kk = min(k, n_cols)
+    if kk == 0:
+        return _best_per_row(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, score.dtype), n_rows, k)
+    groups = min(4 * kk, n_cols)
+    starts = np.linspace(0, n_cols, groups, endpoint=False).astype(np.int64)  # distinct: groups ≤ n_cols
+    maxima = np.maximum.reduceat(score, starts, axis=1)
+    floor = np.partition(maxima, groups - kk, axis=1)[:, groups - kk]
+    floor = np.maximum(floor, np.finfo(score.dtype).min)  # finite values only
+    r, c = np.divmod(np.flatnonzero(score >= floor[:, None]), n_cols)  # 1-D: far faster than a 2-D nonzero
+    return _best_per_row(r, c, score[r, c], n_rows, k)
+
+
+def _best_per_row(r: np.ndarray, c: np.ndarray, values: np.ndarray, n_rows: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The *k* best finite entries (r[n], c[n], values[n]) of each row, best first, ties to the earlier entry:
+    columns and values, (n_rows × k), column 0 and −inf where a row has fewer. Entries come row by row."""
+    finite = np.isfinite(values)
+    r, c, values = r[finite], c[finite], values[finite]
+    order = np.lexsort((-values, r))
+    r, c, values = r[order], c[order], values[order]
+    pos = np.arange(len(r)) - np.searchsorted(r, np.arange(n_rows))[r]
+    keep = pos < k
+    top = np.zeros((n_rows, k), dtype=np.int64)
+    best = np.full((n_rows, k), -np.inf, dtype=values.dtype)
+    top[r[keep], pos[keep]] = c[keep]
+    best[r[keep], pos[keep]] = values[keep]
+    return top, best
 
 
 def _lookup(matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

@@ -75,13 +75,26 @@ class JobPart:
         codings' weights. Arguments broadcast: codes and weights as a column
         (``[:, None]``) and a row (``[None, :]``) for a block, or as flat pairs.
         """
-        same = (candidate_code == offer_code) & (candidate_code < len(self.codes))
-        out = same.astype(np.float32)
-        out -= text
+        known = np.where(candidate_code < len(self.codes), candidate_code, -1)  # no code: equal to no offer's
+        out = np.subtract(known == offer_code, text, dtype=np.float32)
         out *= candidate_weight
         out *= offer_weight
         out += text
         return out
+
+    def close_offers(self, offer_code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The offers of close jobs (« métiers proches ») of each candidate's code.
+
+        A table with one row per distinct candidate code, its close offers (positions in
+        *offer_code*, ascending, padded with −1; at least one column), and each candidate's row in it.
+        """
+        codes, row = np.unique(self.candidate_code, return_inverse=True)
+        close = self.related[codes][:, offer_code]
+        count = close.sum(axis=1)
+        r, c = np.divmod(np.flatnonzero(close), close.shape[1])
+        table = np.full((len(codes), max(int(count.max(initial=0)), 1)), -1, dtype=np.int64)
+        table[r, np.arange(len(r)) - np.repeat(np.cumsum(count) - count, count)] = c
+        return row.ravel(), table
 
 
 def coding_weight(suggestions: list[tuple[str, float]]) -> float:
