@@ -228,6 +228,12 @@ def work_time(value: object) -> tuple[str, float]:
     return "indifférent", hours
 
 
+def _says_immediate(text: str) -> bool:
+    """True for an availability or a start date that says « now » (« immédiate », « de suite », « asap »…)."""
+    folded = fold(text)
+    return any(word in folded for word in _IMMEDIATE)
+
+
 def parse_days(values: pd.Series, reference: pd.Timestamp, *, immediate_words: bool) -> tuple[np.ndarray, np.ndarray]:
     """Days since the reference date (NaN unknown) and the mask of unreadable cells."""
     n = len(values)
@@ -239,8 +245,10 @@ def parse_days(values: pd.Series, reference: pd.Timestamp, *, immediate_words: b
         days = (values - reference).dt.days.to_numpy(dtype="float64", na_value=np.nan)
         return days, bad
     text = pd.Series([None if (v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip()) else str(v).strip() for v in raw], index=values.index, dtype="object")
-    folded = [fold(t) if t is not None and immediate_words else "" for t in text]
-    immediate = np.asarray([bool(f) and any(w in f for w in _IMMEDIATE) for f in folded])
+    immediate = np.zeros(n, dtype=bool)
+    if immediate_words:
+        says_immediate = _per_value(_says_immediate)  # a column holds few distinct cells
+        immediate[:] = [t is not None and says_immediate(t) for t in text]
     out[immediate] = 0.0
     rest = text.where(~immediate & text.notna())
     if rest.notna().any():
@@ -309,6 +317,9 @@ def rome_codes(titles: pd.Series, descriptions: pd.Series | None, given: pd.Seri
     return out, weak
 
 
+_NAN = object()  # the key of every NaN cell in :func:`_per_value`'s memo
+
+
 def _per_value(function):
     """*function* of one cell, computed once per distinct cell value (many rows share a job title or a contract cell).
 
@@ -316,18 +327,18 @@ def _per_value(function):
 
     >>> calls = []
     >>> twice = _per_value(lambda v: calls.append(v) or 2 * v)
-    >>> [twice(v) for v in (1, 2, 1, float("nan"), float("nan"))][:3], calls[:2]
-    ([2, 4, 2], [1, 2])
+    >>> [twice(v) for v in (1, 2, 1, float("nan"), float("nan"))][:3], calls[:2], len(calls)
+    ([2, 4, 2], [1, 2], 3)
     """
     memo: dict = {}
 
     def once(value):
-        if value is None or (isinstance(value, float) and value != value):
-            return function(value)  # NaN is not equal to itself: not a key
+        # NaN is not equal to itself, so not a key: every NaN cell is one (an empty cell, the most common value).
+        key = _NAN if isinstance(value, float) and value != value else value
         try:
-            return memo[value]
+            return memo[key]
         except KeyError:
-            out = memo[value] = function(value)
+            out = memo[key] = function(value)
             return out
         except TypeError:  # an unhashable cell
             return function(value)
@@ -347,12 +358,14 @@ def prepare_offers(off: pd.DataFrame, skills, rome, reference_date: pd.Timestamp
     who = ("offre", "offres")
     warnings: list[str] = []
     n = len(off)
-    both = skills.parse_many([*off["skills_required"].tolist(), *off["skills_desired"].tolist()])
+    titles, descriptions = off["title"].tolist(), off["description"].tolist()
+    required, desired = off["skills_required"].tolist(), off["skills_desired"].tolist()
+    both = skills.parse_many([*required, *desired])
     req, des = both[:n], both[n:]
     none_listed = np.asarray([not r and not d for r, d in zip(req, des)])
     from_text = np.zeros(n, dtype=bool)
     for i in np.flatnonzero(none_listed):
-        found = skills.extract(f"{off['title'].iloc[i]} {_text_or_empty(off['description'].iloc[i])}")
+        found = skills.extract(f"{titles[i]} {_text_or_empty(descriptions[i])}")
         req[i] = found
         from_text[i] = bool(found)
     if none_listed.any():
@@ -370,7 +383,7 @@ def prepare_offers(off: pd.DataFrame, skills, rome, reference_date: pd.Timestamp
     if weak.any():
         warnings.append(warn(int(weak.sum()), who, "dont l'intitulé ne correspond à aucun métier du référentiel ROME chargé (« métier non reconnu ») : part « métier » nulle", rows_of(off, weak)))
 
-    contract = np.asarray([contract_type(v) for v in off["contract"].tolist()], dtype=object)
+    contract = np.asarray(list(map(_per_value(contract_type), off["contract"].tolist())), dtype=object)
     unknown_contract = (contract == None) & ~blank(off["contract"])  # noqa: E711
     if unknown_contract.any():
         warnings.append(warn(int(unknown_contract.sum()), who, f"dont le type de contrat n'est pas reconnu ({examples(off['contract'][unknown_contract])}) : compatibilité de contrat non vérifiée", rows_of(off, unknown_contract)))
@@ -381,10 +394,10 @@ def prepare_offers(off: pd.DataFrame, skills, rome, reference_date: pd.Timestamp
         warnings.append(warn(int(bad_start.sum()), who, "dont la date de début est illisible : début immédiat supposé", rows_of(off, bad_start)))
     start = np.where(np.isnan(start), 0.0, start)
 
-    title_tokens = _per_value(tokens)
+    title_tokens, desired_tokens = _per_value(tokens), _per_value(tokens)  # few distinct titles, many empty cells
     docs = [
-        title_tokens(t) + tokens(r) + tokens(d) + tokens(x)
-        for t, r, d, x in zip(off["title"].tolist(), off["skills_required"].tolist(), off["skills_desired"].tolist(), off["description"].tolist())
+        title_tokens(t) + tokens(r) + desired_tokens(d) + tokens(x)
+        for t, r, d, x in zip(titles, required, desired, descriptions)
     ]
     frame = pd.DataFrame(
         {
@@ -424,8 +437,9 @@ def prepare_candidates(cand: pd.DataFrame, skills, rome, reference_date: pd.Time
     listed = skills.parse_many(cand["skills"].tolist())
     none_listed = np.asarray([not s for s in listed])
     from_text = np.zeros(n, dtype=bool)
+    jobs, experiences = cand["desired_job"].tolist(), cand["experience"].tolist()
     for i in np.flatnonzero(none_listed):
-        found = skills.extract(f"{cand['desired_job'].iloc[i]} {_text_or_empty(cand['experience'].iloc[i])}")
+        found = skills.extract(f"{jobs[i]} {_text_or_empty(experiences[i])}")
         listed[i] = found
         from_text[i] = bool(found)
     if none_listed.any():
