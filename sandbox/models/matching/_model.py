@@ -242,8 +242,7 @@ class Matcher:
         # so that each chunk is one sparse × dense product (no sparse result to build and densify).
         used = np.unique(candidate_plain.indices)
         self._candidate_plain = candidate_plain[:, used].tocsr()
-        side = offer_plain.tocsr()[used]
-        self._plain_side = ColumnBlocks(side.toarray()) if len(used) * side.shape[1] <= DENSE_PLAIN else side.tocsc()
+        self._plain_side = _side(offer_plain.tocsr()[used])
         self._offer_words = self.text_.transform(self.offers_.docs, fuzzy=False)
         self._text_side = ColumnBlocks(self.text_.side(self._offer_words))
         self._candidate_words = self.text_.transform(candidate_docs, fuzzy=False)
@@ -567,15 +566,15 @@ class Matcher:
         return pd.DataFrame(rows)
 
 
-def _side(matrix: sparse.csr_matrix) -> ColumnBlocks | sparse.csr_matrix:
+def _side(matrix: sparse.csr_matrix) -> ColumnBlocks | sparse.csc_matrix:
     """A (features × items) side of the chunks' products: dense when small enough (:data:`DENSE_PLAIN`),
     so that each chunk is one sparse × dense product (no sparse result to build and densify)."""
     if matrix.shape[0] * matrix.shape[1] <= DENSE_PLAIN:
-        return ColumnBlocks(matrix.toarray())
-    return matrix
+        return ColumnBlocks(matrix)
+    return matrix.tocsc()
 
 
-def _times(rows: sparse.csr_matrix, side: ColumnBlocks | sparse.csr_matrix) -> np.ndarray:
+def _times(rows: sparse.csr_matrix, side: ColumnBlocks | sparse.csc_matrix) -> np.ndarray:
     """``rows @ side`` as a dense float32 array (the same sums, in the same order, either way)."""
     if isinstance(side, ColumnBlocks):
         return side.product(rows)

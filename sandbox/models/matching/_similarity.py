@@ -96,7 +96,7 @@ def tfidf_rows(features, idf: np.ndarray) -> sparse.csr_matrix:
 
 
 class ColumnBlocks:
-    """A dense (features × items) side kept as C-ordered blocks of :data:`BLOCK_COLUMNS` columns.
+    """A (features × items) side, given dense or sparse, kept dense as C-ordered blocks of :data:`BLOCK_COLUMNS` columns.
 
     ``product(W)`` is ``W @ side`` (sparse rows × dense side), the same numbers block by block:
     each block stays in the cache while every row of *W* reads it.
@@ -106,11 +106,17 @@ class ColumnBlocks:
     >>> W = sparse.csr_matrix(np.array([[1, 0], [0.5, 2]], dtype=np.float32))
     >>> bool(np.array_equal(blocks.product(W), W @ side)), blocks.columns([5, 0]).tolist()
     (True, [[5.0, 0.0], [11.0, 6.0]])
+    >>> np.array_equal(ColumnBlocks(sparse.csr_matrix(side), width=4).columns(range(6)), side)
+    True
     """
 
-    def __init__(self, side: np.ndarray, width: int = BLOCK_COLUMNS) -> None:
+    def __init__(self, side: np.ndarray | sparse.spmatrix, width: int = BLOCK_COLUMNS) -> None:
         self.shape = side.shape
-        self.blocks = [np.ascontiguousarray(side[:, s : s + width], dtype=np.float32) for s in range(0, side.shape[1], width)]
+        if sparse.issparse(side):  # densified block by block: no dense copy of the whole side
+            side = side.tocsc()
+            self.blocks = [side[:, s : s + width].toarray(order="C").astype(np.float32, copy=False) for s in range(0, side.shape[1], width)]
+        else:
+            self.blocks = [np.ascontiguousarray(side[:, s : s + width], dtype=np.float32) for s in range(0, side.shape[1], width)]
 
     def product(self, W: sparse.csr_matrix) -> np.ndarray:
         out = np.empty((W.shape[0], self.shape[1]), dtype=np.float32)
