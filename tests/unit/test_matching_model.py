@@ -364,3 +364,18 @@ def test_the_offers_of_close_jobs_are_the_best_of_those_by_a_brute_force_ranking
         mine = got.loc[got["candidate_id"] == cid].sort_values("rank")
         assert mine["offer_id"].tolist() == matcher.offers_.ids[order].tolist()
         assert np.allclose(mine["score"], np.round(100 * full[i, order], 1), atol=0.051)
+
+
+def test_reading_pairs_of_a_sparse_matrix_densified_or_by_search_gives_the_same_values(monkeypatch):
+    from scipy import sparse
+
+    import sandbox.models.matching._model as model
+
+    matrix = sparse.random(60, 40, density=0.1, format="csr", dtype=np.float32, random_state=0)
+    rows, cols = np.random.default_rng(0).integers(0, 60, 5000), np.random.default_rng(1).integers(0, 40, 5000)
+    dense = model._lookup(matrix, rows, cols)
+    monkeypatch.setattr(model, "DENSE_LOOKUP", 0)
+    searched = model._lookup(matrix, rows, cols)
+    assert dense.dtype == searched.dtype == np.float32
+    assert np.array_equal(dense, searched) and np.array_equal(dense, matrix.toarray()[rows, cols])
+    assert model._lookup(sparse.csr_matrix((3, 4), dtype=np.float32), np.array([0, 2]), np.array([3, 1])).tolist() == [0.0, 0.0]
