@@ -36,6 +36,14 @@ def split_phrases(cell: object) -> list[str]:
     return [item.strip(" .-") for item in _STRONG.split(str(cell)) if item.strip(" .-")]
 
 
+def _items(phrase: str) -> list[str]:
+    """The comma-, slash-, dash- or plus-separated items of a phrase (the phrase alone when it has none of these signs)."""
+    if "," in phrase or "/" in phrase or "-" in phrase or "+" in phrase:
+        return [item.strip(" .-") for item in _WEAK.split(phrase) if item.strip(" .-")]
+    item = phrase.strip(" .-")
+    return [item] if item else []
+
+
 def split_cell(cell: object) -> list[str]:
     """Items of a skills cell: ``;``, ``,``, ``|``, ``/``, line breaks and bullets separate them.
 
@@ -75,11 +83,17 @@ class FuzzyKeys:
             K = grams.matrix(self.keys)
             df = np.asarray((K > 0).sum(axis=0)).ravel()
             self._grams = grams
-            self._idf = np.log((1 + len(self.keys)) / (1 + df)).astype(np.float32) + np.float32(1)
+            self._set_idf(np.log((1 + len(self.keys)) / (1 + df)).astype(np.float32) + np.float32(1))
             # Shared rare trigrams per key, divided by the square root of the key's trigram count:
             # a short key that shares them ranks before a long one that holds them among many others.
             size = np.asarray(K.sum(axis=1)).ravel()
             self._KT = (sparse.diags(1 / np.sqrt(np.maximum(size, 1))).astype(np.float32) @ K).T.tocsr()
+
+    def _set_idf(self, idf: np.ndarray) -> None:
+        self._idf = idf
+        # Each trigram's rank from the rarest (the highest weight; ties in column order).
+        self._rarity = np.empty(len(idf), dtype=np.int64)
+        self._rarity[np.lexsort((np.arange(len(idf)), -idf))] = np.arange(len(idf))
 
     def _arrays(self) -> dict[str, np.ndarray]:
         """The fitted shortlist index as plain arrays (none for a small key set, scanned whole); the keys are not included."""
@@ -111,7 +125,7 @@ class FuzzyKeys:
             raise ValueError("saved fuzzy index of other keys")
         self._KT = sparse.csr_matrix((arrays["KT.data"], arrays["KT.indices"], arrays["KT.indptr"]), shape=shape)
         self._KT.check_format(full_check=False)
-        self._idf = arrays["idf"]
+        self._set_idf(arrays["idf"])
         self._grams = grams
         return self
 
@@ -139,30 +153,38 @@ class FuzzyKeys:
         from scipy import sparse
 
         Q = self._grams.matrix(queries)
-        # Keep each query's rarest trigrams, weighted by their rarity.
-        rows = np.repeat(np.arange(Q.shape[0]), np.diff(Q.indptr))
-        weight = self._idf[Q.indices]
-        order = np.lexsort((-weight, rows))
-        rank = np.arange(len(order)) - np.repeat(Q.indptr[:-1], np.diff(Q.indptr))
-        keep = order[rank < _RARE_GRAMS]
-        Qr = sparse.csr_matrix((weight[keep], (rows[keep], Q.indices[keep])), shape=Q.shape)
-        # Each query's shortlist (keys in increasing position), then every (query, key) pair scored in one batch.
-        pair_query, pair_key = [], []
+        # Keep each query's rarest trigrams (rarest first, then in column order), weighted by their rarity.
+        counts = np.diff(Q.indptr)
+        rows = np.repeat(np.arange(Q.shape[0], dtype=np.int64), counts)
+        order = np.argsort(rows * len(self._idf) + self._rarity[Q.indices], kind="stable")
+        rank = np.arange(len(order)) - np.repeat(Q.indptr[:-1], counts)
+        keep = np.zeros(len(order), dtype=bool)
+        keep[order[rank < _RARE_GRAMS]] = True
+        kept = np.minimum(counts, _RARE_GRAMS)
+        Qr = sparse.csr_matrix((self._idf[Q.indices[keep]], Q.indices[keep], np.r_[0, np.cumsum(kept)].astype(np.int32)), shape=Q.shape)
+        # Each query's shortlist, then every (query, key) pair scored in one batch. A row's shortlist is
+        # what argpartition picks from the row as the product lays it out (which of keys tied at the
+        # 30th score are kept depends on it), so rows are cut one by one.
+        pair_key, sizes = [], []
+        cut = _SHORTLIST - 1
         for start in range(0, len(queries), 2048):
             S = (Qr[start : start + 2048] @ self._KT).tocsr()
-            for r in range(S.shape[0]):
-                lo, hi = S.indptr[r], S.indptr[r + 1]
-                idx = S.indices[lo:hi]
+            indptr, indices, negative = S.indptr.tolist(), S.indices, -S.data
+            for lo, hi in zip(indptr[:-1], indptr[1:]):
                 if hi - lo > _SHORTLIST:
-                    idx = idx[np.argpartition(-S.data[lo:hi], _SHORTLIST - 1)[:_SHORTLIST]]
-                pair_query.append(np.full(len(idx), start + r))
-                pair_key.append(np.sort(idx))
+                    pair_key.append(indices[lo:hi][np.argpartition(negative[lo:hi], cut)[:_SHORTLIST]])
+                    sizes.append(_SHORTLIST)
+                else:
+                    pair_key.append(indices[lo:hi])
+                    sizes.append(hi - lo)
         out = [(-1, 0.0)] * len(queries)
-        if not pair_query:
+        if not sum(sizes):
             return out
-        pq, pk = np.concatenate(pair_query), np.concatenate(pair_key)
-        if not len(pq):
-            return out
+        pq = np.repeat(np.arange(len(sizes)), sizes)
+        pk = np.concatenate(pair_key)
+        # Keys in increasing position within each query.
+        order = np.lexsort((pk, pq))
+        pq, pk = pq[order], pk[order]
         keys = self.keys
         scores = process.cpdist([queries[i] for i in pq.tolist()], [keys[j] for j in pk.tolist()], scorer=fuzz.ratio,
                                 score_cutoff=cutoff, dtype=np.float64, workers=-1)
@@ -205,13 +227,26 @@ class _Trigrams:
         """(texts × trigrams) 0/1 float32 CSR, indices sorted."""
         from scipy import sparse
 
-        indptr, indices = [0], []
+        # (texts × distinct words) @ (distinct words × trigrams): the union of each text's words' trigrams.
+        rows: dict[str, int] = {}
+        words, indptr = [], [0]
         for text in texts:
-            words = text.lower().split()
-            indices.extend(self._ids(words[0]) if len(words) == 1 else sorted(set().union(*map(self._ids, words))))
-            indptr.append(len(indices))
-        data = np.ones(len(indices), dtype=np.float32)
-        return sparse.csr_matrix((data, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)), shape=(len(indptr) - 1, len(self.vocabulary)))
+            for word in text.lower().split():
+                row = rows.get(word)
+                if row is None:
+                    row = rows[word] = len(rows)
+                words.append(row)
+            indptr.append(len(words))
+        word_indptr, word_indices = [0], []
+        for word in rows:
+            word_indices.extend(self._ids(word))
+            word_indptr.append(len(word_indices))
+        shape = (len(indptr) - 1, len(self.vocabulary))
+        T = sparse.csr_matrix((np.ones(len(words), dtype=np.float32), np.asarray(words, dtype=np.int32), np.asarray(indptr, dtype=np.int64)), shape=(shape[0], len(rows)))
+        W = sparse.csr_matrix((np.ones(len(word_indices), dtype=np.float32), np.asarray(word_indices, dtype=np.int32), np.asarray(word_indptr, dtype=np.int64)), shape=(len(rows), shape[1]))
+        M = T @ W
+        M.sort_indices()
+        return sparse.csr_matrix((np.ones(M.nnz, dtype=np.float32), M.indices.astype(np.int32), M.indptr.astype(np.int64)), shape=shape)
 
 
 #: The name of a reference's skill index saved beside an imported release (:func:`sandbox.data.rome.save_fitted`).
@@ -468,11 +503,10 @@ class SkillNormaliser:
         """The skills of one phrase (see :meth:`parse`), remembered per phrase: cells share most of theirs."""
         found = self._phrase_cache.get(phrase)
         if found is None:
-            found = self._phrase_cache[phrase] = self._parse_phrase(phrase)
+            found = self._phrase_cache[phrase] = self._parse_phrase(phrase, _items(phrase))
         return found
 
-    def _parse_phrase(self, phrase: str) -> list[str]:
-        items = [i.strip(" .-") for i in _WEAK.split(phrase) if i.strip(" .-")]
+    def _parse_phrase(self, phrase: str, items: list[str]) -> list[str]:
         if len(items) > 1:
             k = key(phrase)
             whole = self.forms_.get(k) or self._fuzzy(k)
@@ -487,17 +521,22 @@ class SkillNormaliser:
     def parse_many(self, cells) -> list[list[str]]:
         """:meth:`parse` of each cell, the fuzzy look-ups of all cells done in one batch."""
         cells = list(cells)
+        phrases_of = {cell: split_phrases(cell) for cell in dict.fromkeys(c for c in cells if not _blank(c))}
+        cache = self._phrase_cache
+        todo: dict[str, list[str]] = {}  # phrase -> its items, for the phrases not parsed yet
+        for phrases in phrases_of.values():
+            for phrase in phrases:
+                if phrase not in cache and phrase not in todo:
+                    todo[phrase] = _items(phrase)
         keys, wholes = [], []
-        phrases = dict.fromkeys(p for cell in dict.fromkeys(c for c in cells if not _blank(c)) for p in split_phrases(cell))
-        for phrase in phrases:
-            if phrase in self._phrase_cache:
-                continue
-            items = [i.strip(" .-") for i in _WEAK.split(phrase) if i.strip(" .-")]
+        for phrase, items in todo.items():
             if len(items) > 1:
                 wholes.append(key(phrase))
             keys += [key(i) for i in items]
         self._prefetch([k for k in keys if k and k not in self._cache], wholes)
-        parsed = {cell: self.parse(cell) for cell in dict.fromkeys(c for c in cells if not _blank(c))}
+        for phrase, items in todo.items():
+            cache[phrase] = self._parse_phrase(phrase, items)
+        parsed = {cell: list(dict.fromkeys(s for phrase in phrases for s in cache[phrase])) for cell, phrases in phrases_of.items()}
         return [list(parsed[c]) if not _blank(c) else [] for c in cells]
 
     def extract(self, text: object) -> list[str]:
