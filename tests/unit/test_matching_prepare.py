@@ -79,3 +79,22 @@ def test_known_words_one_typo_away_are_those_sharing_a_form_with_one_letter_dele
     assert sum(len(f) > 0 for f in found) > 300
     for word, positions in zip(words, found):
         assert positions.tolist() == sorted({i for form in forms(word) for i in table.get(form, ())}), word
+
+
+def test_descriptions_compared_with_the_sheets_as_a_dense_array_give_the_same_floats(monkeypatch):
+    import numpy as np
+
+    from sandbox.models.matching import _rome
+    from sandbox.models.matching._text import tokens
+
+    rome = _rome.RomeNormaliser().fit()
+    ref = rome.reference_
+    texts = [*ref.jobs["definition"].astype(str), *(f"{a} {b}" for a, b in zip(ref.jobs["label"], ref.jobs["definition"].astype(str)[::-1])), "", "zzz"]
+    words = [tokens(t) for t in texts]
+    monkeypatch.setattr(_rome, "_DENSE_SHEETS_ROWS", 10**9)
+    sparse_product = rome._word_scores(words)
+    monkeypatch.setattr(_rome, "_DENSE_SHEETS_ROWS", 1)
+    dense_product = rome._word_scores(words)
+    assert dense_product.dtype == sparse_product.dtype == np.float32
+    assert np.count_nonzero(sparse_product) > 100
+    assert np.array_equal(dense_product, sparse_product)
