@@ -424,19 +424,16 @@ def candidate_docs(cand: pd.DataFrame) -> list[list[str]]:
     return [job_tokens(j) + tokens(s) + tokens(e) for j, s, e in zip(cand["desired_job"].tolist(), cand["skills"].tolist(), cand["experience"].tolist())]
 
 
-def prepare_candidates(cand: pd.DataFrame, skills, rome, reference_date: pd.Timestamp, default_radius_km: float, *, with_docs: bool = True) -> PreparedTable:
-    """Read the candidates: skills (listed, else found in the experience), place, radius, ROME code, contracts, time, availability.
-
-    Without *with_docs*, the table's ``docs`` are ``None``: the caller computes them (:func:`candidate_docs`).
-    """
+def read_candidate_skills(cand: pd.DataFrame, skills) -> tuple[list[list[str]], np.ndarray, list[str]]:
+    """Each candidate's skills (listed, else found in the desired job and experience), the rows whose skills
+    were found in the text, and the warnings about them (the skills of :func:`prepare_candidates`)."""
     from sandbox.text import plural
 
     who = ("candidat", "candidats")
     warnings: list[str] = []
-    n = len(cand)
     listed = skills.parse_many(cand["skills"].tolist())
     none_listed = np.asarray([not s for s in listed])
-    from_text = np.zeros(n, dtype=bool)
+    from_text = np.zeros(len(cand), dtype=bool)
     jobs, experiences = cand["desired_job"].tolist(), cand["experience"].tolist()
     for i in np.flatnonzero(none_listed):
         found = skills.extract(f"{jobs[i]} {_text_or_empty(experiences[i])}")
@@ -449,6 +446,21 @@ def prepare_candidates(cand: pd.DataFrame, skills, rome, reference_date: pd.Time
     empty_exp = blank(cand["experience"])
     if empty_exp.any():
         warnings.append(warn(int(empty_exp.sum()), who, "sans texte d'expérience : le texte comparé se limite au métier et aux compétences", rows_of(cand, empty_exp)))
+    return listed, from_text, warnings
+
+
+def prepare_candidates(
+    cand: pd.DataFrame, skills, rome, reference_date: pd.Timestamp, default_radius_km: float, *, with_docs: bool = True, read_skills=None
+) -> PreparedTable:
+    """Read the candidates: skills (listed, else found in the experience), place, radius, ROME code, contracts, time, availability.
+
+    Without *with_docs*, the table's ``docs`` are ``None``: the caller computes them (:func:`candidate_docs`).
+    *read_skills*, when given, is called without arguments once the rest is read and returns what
+    :func:`read_candidate_skills` returns (the skills are the longest part: a caller may have them read
+    meanwhile in another process); by default they are read here.
+    """
+    who = ("candidat", "candidats")
+    warnings: list[str] = []
 
     loc = locate(cand)
     warnings += location_warnings(loc, cand, who)
@@ -480,6 +492,7 @@ def prepare_candidates(cand: pd.DataFrame, skills, rome, reference_date: pd.Time
         warnings.append(warn(int(bad_avail.sum()), who, f"dont la disponibilité est illisible ({examples(cand['availability'][bad_avail])}) : non prise en compte", rows_of(cand, bad_avail)))
 
     docs = candidate_docs(cand) if with_docs else None
+    listed, from_text, skill_warnings = read_skills() if read_skills is not None else read_candidate_skills(cand, skills)
     frame = pd.DataFrame(
         {
             "candidate_id": cand["candidate_id"].astype(str).to_numpy(),
@@ -494,4 +507,4 @@ def prepare_candidates(cand: pd.DataFrame, skills, rome, reference_date: pd.Time
     )
     frame["skills"] = listed
     frame["accepted"] = accepted
-    return PreparedTable(frame["candidate_id"].to_numpy(), frame, docs, loc.latitude, loc.longitude, codes, warnings)
+    return PreparedTable(frame["candidate_id"].to_numpy(), frame, docs, loc.latitude, loc.longitude, codes, skill_warnings + warnings)
