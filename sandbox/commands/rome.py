@@ -85,13 +85,15 @@ def run_import(args: argparse.Namespace) -> int:
     # The reference, the title coder and the skill index are built now and saved beside the index: the next
     # commands and the page read them back.
     from sandbox.models.matching import SkillNormaliser, default_normaliser, load_reference
+    from sandbox.models.matching._reference import store_sheet_words
 
     start = time.perf_counter()
     default_normaliser()
     print(plain(f"Codeur d'intitulés préparé en {num(time.perf_counter() - start, 1)} s."), file=sys.stderr)
     start = time.perf_counter()
     SkillNormaliser(load_reference()).fit()
-    print(plain(f"Index des compétences préparé en {num(time.perf_counter() - start, 1)} s."), file=sys.stderr)
+    store_sheet_words(load_reference())
+    print(plain(f"Index des compétences et mots des fiches préparés en {num(time.perf_counter() - start, 1)} s."), file=sys.stderr)
     return 0
 
 

@@ -210,6 +210,14 @@ def _fresh_reference():
     return official_reference(index, stamp=index_stamp(index))
 
 
+def _assert_same_sheet_words(ref):
+    from sandbox.models.matching import official_reference
+
+    computed = official_reference(load_index())  # no stamp: nothing read from the data folder
+    assert ref._stored_words is not None
+    assert [ref.sheet_words(c) for c in ref.jobs["code"]] == [computed.sheet_words(c) for c in computed.jobs["code"]]
+
+
 def _forget_loaded():
     """Forget, in this process, the reference and the skill indexes already loaded (the next ones are read from disk)."""
     from sandbox.models.matching import _reference, _skills
@@ -250,7 +258,8 @@ def test_the_reference_and_its_skill_index_are_saved_at_import_and_read_back_as_
     monkeypatch.setattr(_skills, "EXACT_KEYS", 5)
     assert cli(["rome", "import", str(write_release(tmp_path / "rel"))]) == 0
     current = data_dir / "rome" / "current"
-    assert (current / f"{_reference.STORED_REFERENCE}.npz").is_file() and (current / f"{_skills.STORED_INDEX}.npz").is_file()
+    for name in (_reference.STORED_REFERENCE, _skills.STORED_INDEX, _reference.STORED_WORDS):
+        assert (current / f"{name}.npz").is_file(), name
     _forget_loaded()
 
     def no_build(*args, **kwargs):
@@ -267,6 +276,7 @@ def test_the_reference_and_its_skill_index_are_saved_at_import_and_read_back_as_
     fresh = SkillNormaliser(_fresh_reference()).fit()  # its own stamp: the index is built again for this object
     _assert_same_skills(loaded, fresh, SKILL_CELLS)
     assert "Nettoyer des locaux, des surfaces" in loaded.parse("netoyer des locaux, des surfaces")
+    _assert_same_sheet_words(ref)
 
 
 @pytest.mark.parametrize("damage", ["garbage", "other release", "uneven arrays"])
@@ -279,7 +289,8 @@ def test_a_damaged_or_foreign_saved_file_is_never_used_and_is_rebuilt(tmp_path, 
     current = data_dir / "rome" / "current"
     expected_ref = _fresh_reference()
     expected = SkillNormaliser(expected_ref).fit()
-    for name in (_reference.STORED_REFERENCE, _skills.STORED_INDEX):
+    expected_words = [expected_ref.sheet_words(c) for c in expected_ref.jobs["code"]]
+    for name in (_reference.STORED_REFERENCE, _skills.STORED_INDEX, _reference.STORED_WORDS):
         path = current / f"{name}.npz"
         if damage == "garbage":
             path.write_bytes(b"PK\x03\x04 not really a zip")
@@ -290,13 +301,14 @@ def test_a_damaged_or_foreign_saved_file_is_never_used_and_is_rebuilt(tmp_path, 
                 arrays = {k: saved[k] for k in saved.files}
             stamp = str(arrays.pop("__stamp__"))
             for k in arrays:
-                if k.endswith(".counts") or k == "skills":
+                if k.endswith(".counts") or k in ("skills", "offsets"):
                     arrays[k] = arrays[k][:-1]
             save_fitted(name, stamp, arrays)
     _forget_loaded()
     ref = load_reference()
     _assert_same_reference(ref, expected_ref)
     _assert_same_skills(SkillNormaliser(ref).fit(), expected, SKILL_CELLS)
+    assert ref._stored_words is None and [ref.sheet_words(c) for c in ref.jobs["code"]] == expected_words
     # Built again, and saved again for the next start.
     assert load_fitted(_reference.STORED_REFERENCE, f"{ref.stamp}|{_reference.code_digest()}") is not None
     assert load_fitted(_skills.STORED_INDEX, f"{ref.stamp}|{_skills._index_digest()}") is not None
@@ -330,10 +342,12 @@ def test_the_shared_release_reads_back_its_reference_and_skill_index_as_built(tm
     if not SHARED_ROME.is_dir():
         pytest.skip("../shared/data absent : pas de référentiel ROME v4.60 pour ce test")
     from sandbox.models.matching import SkillNormaliser, load_reference
+    from sandbox.models.matching._reference import store_sheet_words
 
     import_release(SHARED_ROME)
     _forget_loaded()
     first = SkillNormaliser(load_reference()).fit()  # built and saved
+    assert store_sheet_words(first.reference_)
     _forget_loaded()
     ref = load_reference()
     loaded = SkillNormaliser(ref).fit()  # read back
@@ -343,3 +357,4 @@ def test_the_shared_release_reads_back_its_reference_and_skill_index_as_built(tm
                            "Accueil du public | gestion de conflits", "sauvteur secouriste du travial ; permis poids-lourd",
                            "Entretenir les espaces verts, tailler les haies", "comptabilité publique M14 ; marchés publics"]
     _assert_same_skills(loaded, first, cells)
+    _assert_same_sheet_words(ref)

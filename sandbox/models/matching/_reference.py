@@ -79,11 +79,31 @@ class Reference:
     def _words_cache(self) -> dict:
         return {"skill": {}, "code": {}}
 
+    @cached_property
+    def _stored_words(self) -> "_SheetWords | None":
+        """The words of every sheet saved beside the imported release (:func:`store_sheet_words`), or None."""
+        if not self.stamp:
+            return None
+        from sandbox.data.rome import load_fitted
+
+        arrays = load_fitted(STORED_WORDS, f"{self.stamp}|{_words_digest()}")
+        if arrays is None:
+            return None
+        try:
+            return _SheetWords(arrays, self.jobs["code"].tolist())
+        except (KeyError, ValueError):
+            return None
+
     def sheet_words(self, code: str) -> list[str]:
-        """The normalised words of a job sheet: label, titles and every form of its skills (cached)."""
+        """The normalised words of a job sheet: label, titles and every form of its skills (cached; for an
+        imported release, read from the words saved beside it when they are there)."""
         from sandbox.models.matching._text import tokens
 
         cache = self._words_cache
+        if code not in cache["code"] and self._stored_words is not None:
+            words = self._stored_words.get(code)
+            if words is not None:
+                cache["code"][code] = words
         if code not in cache["code"]:
             words = tokens(self.jobs.at[code, "label"]) + [w for t in self.jobs.at[code, "titles"] for w in tokens(t)]
             forms = self.skills["forms"]
@@ -311,6 +331,59 @@ def stored_official_reference(stamp: str) -> Reference:
         return ref
     save_fitted(STORED_REFERENCE, f"{stamp}|{code_digest()}", arrays)
     return ref
+
+
+#: The name of the sheets' words saved beside the imported release.
+STORED_WORDS = "mots_des_fiches"
+
+
+def _words_digest() -> str:
+    return code_digest("_text.py")
+
+
+class _SheetWords:
+    """The saved words of every sheet, decoded one sheet at a time when it is first read."""
+
+    def __init__(self, arrays: dict, codes: list[str]) -> None:
+        from sandbox.data.rome import unpack_strings
+
+        if unpack_strings(arrays["codes"]) != codes:
+            raise ValueError("saved words of other sheets")
+        offsets = arrays["offsets"]
+        blob = arrays["words"]
+        if blob.dtype != np.uint8 or len(offsets) != len(codes) + 1 or offsets[0] != 0 or offsets[-1] != len(blob) or (np.diff(offsets) < 0).any():
+            raise ValueError("saved words that do not fit their offsets")
+        self._blob = blob.tobytes()
+        self._offsets = offsets.tolist()
+        self._position = {code: i for i, code in enumerate(codes)}
+
+    def get(self, code: str) -> list[str] | None:
+        i = self._position.get(code)
+        if i is None:
+            return None
+        try:
+            return self._blob[self._offsets[i] : self._offsets[i + 1]].decode("utf-8").split("\0")[:-1]
+        except UnicodeDecodeError:
+            return None
+
+
+def store_sheet_words(ref: Reference) -> bool:
+    """Save the words of every sheet of an imported release's reference beside it (:meth:`Reference.sheet_words`
+    then reads them instead of normalising the sheet's texts). False when nothing was saved (no stamp, or
+    the folder is not writable)."""
+    if not ref.stamp:
+        return False
+    from sandbox.data.rome import pack_strings, save_fitted
+
+    codes = ref.jobs["code"].tolist()
+    try:
+        parts = [pack_strings(ref.sheet_words(code)) for code in codes]
+    except ValueError:  # a NUL in a word: never saved
+        return False
+    offsets = np.zeros(len(parts) + 1, dtype=np.int64)
+    np.cumsum([len(p) for p in parts], out=offsets[1:])
+    words = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
+    return save_fitted(STORED_WORDS, f"{ref.stamp}|{_words_digest()}", {"codes": pack_strings(codes), "words": words, "offsets": offsets})
 
 
 _OFFICIAL_CACHE: dict[tuple[str, str], Reference] = {}
