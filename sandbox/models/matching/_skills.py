@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -533,10 +534,24 @@ class SkillNormaliser:
             if len(items) > 1:
                 wholes.append(key(phrase))
             keys += [key(i) for i in items]
-        self._prefetch([k for k in keys if k and k not in self._cache], wholes)
+        # As _prefetch, remembering what each item key stands for on the way (see _match_reference): the
+        # reference skills it is made of, else its fuzzy match, found for all keys at once.
+        forms, known, fuzzy = self.forms_, self._cache, self._fuzzy_cache
+        need = []
+        for k in dict.fromkeys(keys):
+            if k and k not in known and len(k) >= 4 and k not in forms and k not in fuzzy:
+                contained = self._contained(k.split())
+                if contained:
+                    known[k] = contained
+                else:
+                    need.append(k)
+        self._fuzzy_many(need + [k for k in wholes if k not in forms])
+        for k in need:
+            found = fuzzy[k]
+            known[k] = [found] if found else []
         for phrase, items in todo.items():
             cache[phrase] = self._parse_phrase(phrase, items)
-        parsed = {cell: list(dict.fromkeys(s for phrase in phrases for s in cache[phrase])) for cell, phrases in phrases_of.items()}
+        parsed = {cell: list(dict.fromkeys(chain.from_iterable(map(cache.__getitem__, phrases)))) for cell, phrases in phrases_of.items()}
         return [list(parsed[c]) if not _blank(c) else [] for c in cells]
 
     def extract(self, text: object) -> list[str]:
