@@ -98,3 +98,22 @@ def test_descriptions_compared_with_the_sheets_as_a_dense_array_give_the_same_fl
     assert dense_product.dtype == sparse_product.dtype == np.float32
     assert np.count_nonzero(sparse_product) > 100
     assert np.array_equal(dense_product, sparse_product)
+
+
+def test_the_rome_coder_reads_a_title_and_its_description_as_two_texts_with_the_callers_reader():
+    from sandbox.models.matching._rome import RomeNormaliser
+    from sandbox.models.matching._text import tokens
+
+    rome = RomeNormaliser().fit()
+    titles = ["Agent(e) d'entretien", "Animateur", "Animateur", "zzz", ""]
+    descriptions = ["Nettoyage des locaux, PSC 1 demandé", "Accueil périscolaire (ALSH) des enfants", None, "Tonte et taille des haies", "Cuisine"]
+    read = []
+
+    def words(text):
+        read.append(text)
+        return tokens(text)
+
+    expected = rome._word_scores([tokens(t) + tokens(d) for t, d in zip(titles[:2], descriptions[:2])])
+    assert (rome._description_scores(list(zip(titles[:2], descriptions[:2]))) == expected).all()
+    assert rome.suggest_many(titles, descriptions=descriptions, words=words) == rome.suggest_many(titles, descriptions=descriptions)
+    assert sorted(set(read)) == sorted({"Agent(e) d'entretien", "Animateur", "zzz", "", *(d for d in descriptions if d)})

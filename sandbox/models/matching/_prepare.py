@@ -21,7 +21,7 @@ from sandbox.data.dates import parse_datetimes
 from sandbox.data.mapping import normalise_name
 from sandbox.data.schema import spreadsheet_rows
 from sandbox.models.matching._skills import split_cell
-from sandbox.models.matching._text import fold
+from sandbox.models.matching._text import fold, tokens
 from sandbox.text import num, q, rows_list, typography
 
 OFFER_FEATURES = (
@@ -299,9 +299,12 @@ def location_warnings(loc: Located, frame: pd.DataFrame, who: tuple[str, str]) -
     return warnings
 
 
-def rome_codes(titles: pd.Series, descriptions: pd.Series | None, given: pd.Series | None, rome) -> tuple[list, np.ndarray]:
-    """ROME suggestions kept for each title (a valid given code wins), and the mask of titles not recognised."""
-    suggestions = rome.suggest_many(titles.tolist(), k=3, descriptions=None if descriptions is None else descriptions.tolist())
+def rome_codes(titles: pd.Series, descriptions: pd.Series | None, given: pd.Series | None, rome, words=tokens) -> tuple[list, np.ndarray]:
+    """ROME suggestions kept for each title (a valid given code wins), and the mask of titles not recognised.
+
+    *words*: what reads the words of the titles and descriptions (see :meth:`RomeNormaliser.suggest_many`).
+    """
+    suggestions = rome.suggest_many(titles.tolist(), k=3, descriptions=None if descriptions is None else descriptions.tolist(), words=words)
     known_codes = set(rome.codes_)
     out, weak = [], np.zeros(len(titles), dtype=bool)
     given_codes = None if given is None else given.tolist()
@@ -352,7 +355,6 @@ def _text_or_empty(value: object) -> str:
 
 def prepare_offers(off: pd.DataFrame, skills, rome, reference_date: pd.Timestamp) -> PreparedTable:
     """Read the offers: skills (listed, else found in the texts), place, ROME code, contract, hours, start."""
-    from sandbox.models.matching._text import tokens
     from sandbox.text import plural
 
     who = ("offre", "offres")
@@ -379,7 +381,9 @@ def prepare_offers(off: pd.DataFrame, skills, rome, reference_date: pd.Timestamp
     loc = locate(off)
     warnings += location_warnings(loc, off, who)
 
-    codes, weak = rome_codes(off["title"], off["description"], off["rome_code"], rome)
+    # The titles' and descriptions' words are read once, for the ROME coding and for the text part.
+    text_tokens = _per_value(tokens)
+    codes, weak = rome_codes(off["title"], off["description"], off["rome_code"], rome, words=text_tokens)
     if weak.any():
         warnings.append(warn(int(weak.sum()), who, "dont l'intitulé ne correspond à aucun métier du référentiel ROME chargé (« métier non reconnu ») : part « métier » nulle", rows_of(off, weak)))
 
@@ -394,9 +398,9 @@ def prepare_offers(off: pd.DataFrame, skills, rome, reference_date: pd.Timestamp
         warnings.append(warn(int(bad_start.sum()), who, "dont la date de début est illisible : début immédiat supposé", rows_of(off, bad_start)))
     start = np.where(np.isnan(start), 0.0, start)
 
-    title_tokens, desired_tokens = _per_value(tokens), _per_value(tokens)  # few distinct titles, many empty cells
+    desired_tokens = _per_value(tokens)  # many empty cells
     docs = [
-        title_tokens(t) + tokens(r) + desired_tokens(d) + tokens(x)
+        text_tokens(t) + tokens(r) + desired_tokens(d) + text_tokens(x)
         for t, r, d, x in zip(titles, required, desired, descriptions)
     ]
     frame = pd.DataFrame(
@@ -418,8 +422,6 @@ def prepare_offers(off: pd.DataFrame, skills, rome, reference_date: pd.Timestamp
 
 def candidate_docs(cand: pd.DataFrame) -> list[list[str]]:
     """The stems of each candidate's desired job, skills and experience (the ``docs`` of :func:`prepare_candidates`)."""
-    from sandbox.models.matching._text import tokens
-
     job_tokens = _per_value(tokens)
     return [job_tokens(j) + tokens(s) + tokens(e) for j, s, e in zip(cand["desired_job"].tolist(), cand["skills"].tolist(), cand["experience"].tolist())]
 

@@ -547,8 +547,13 @@ class RomeNormaliser:
             return qkeys
         return [" ".join(fix.get(w, w) for w in k.split()) for k in qkeys]
 
-    def _description_scores(self, texts: list[str]) -> np.ndarray:
-        return self._word_scores([tokens(t) for t in texts])
+    def _description_scores(self, pairs: list[tuple[str, str]], words=tokens) -> np.ndarray:
+        """(n × n_codes) cosine of the words of each (title, description) pair with each sheet's words.
+
+        *words* reads a text's words: :func:`tokens`, or a memoised copy of it from a caller that reads the
+        same descriptions for something else. The title and the description are read as two texts.
+        """
+        return self._word_scores([words(title) + words(description) for title, description in pairs])
 
     def _word_scores(self, words: list[list[str]], fix: dict[str, str] | None = None) -> np.ndarray:
         """(n × n_codes) cosine of each text's words (typos corrected, by *fix* when given) with each sheet's words."""
@@ -617,9 +622,9 @@ class RomeNormaliser:
                 scores[rows] = np.where(exact[rows], _EXACT_FLOOR + (100 - _EXACT_FLOOR) / 100 * scores[rows], np.minimum(scores[rows], _EXACT_FLOOR))
             yield start, scores, where
 
-    def _with_description(self, scores: np.ndarray, texts: list[str]) -> np.ndarray:
+    def _with_description(self, scores: np.ndarray, pairs: list[tuple[str, str]], words=tokens) -> np.ndarray:
         """The scores of rows that have a description: title and description decide together."""
-        desc = self._scaled(self._description_scores(texts))
+        desc = self._scaled(self._description_scores(pairs, words))
         return (1 - DESCRIPTION_WEIGHT) * scores + DESCRIPTION_WEIGHT * desc
 
     def scores(self, titles, descriptions=None) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -634,7 +639,7 @@ class RomeNormaliser:
             scores, where = scores[back], where[back]
         with_desc = np.flatnonzero([bool(d.strip()) for _, d in pairs])
         if with_desc.size:
-            scores[with_desc] = self._with_description(scores[with_desc], [f"{pairs[i][0]} {pairs[i][1]}" for i in with_desc])
+            scores[with_desc] = self._with_description(scores[with_desc], [pairs[i] for i in with_desc])
         return scores, where, pairs
 
     @staticmethod
@@ -646,7 +651,7 @@ class RomeNormaliser:
         top, top_scores = np.take_along_axis(top, order, axis=1), np.take_along_axis(top_scores, order, axis=1)
         return top, top_scores, np.take_along_axis(where, top, axis=1)
 
-    def _top(self, titles, k: int, descriptions=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _top(self, titles, k: int, descriptions=None, words=tokens) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The *k* best codes, best first (positions, scores, closest titles), and each row's line in them.
 
         The same as :meth:`scores` followed by a top *k*, block by block: the dense (pairs × codes) scores are
@@ -669,7 +674,7 @@ class RomeNormaliser:
                 rows = described[(back[described] >= start) & (back[described] < stop)]
                 if rows.size:
                     local = back[rows] - start
-                    scores = self._with_description(block[local], [f"{pairs[i][0]} {pairs[i][1]}" for i in rows])
+                    scores = self._with_description(block[local], [pairs[i] for i in rows], words)
                     top[line[rows]], top_scores[line[rows]], top_where[line[rows]] = self._best(scores, block_where[local], kk)
         return line[row_pair], top, top_scores, top_where
 
@@ -678,10 +683,10 @@ class RomeNormaliser:
         """The *k* best ROME codes for one title, best first."""
         return self.suggest_many([title], k=k, descriptions=None if description is None else [description])[0]
 
-    def _suggestions(self, titles, k: int, descriptions=None) -> tuple[list[int], list[list[RomeSuggestion]]]:
+    def _suggestions(self, titles, k: int, descriptions=None, words=tokens) -> tuple[list[int], list[list[RomeSuggestion]]]:
         """Each row's line, and the *k* best ROME codes of each line (one line per distinct title key, and
         one per title with a description; see :meth:`_top`)."""
-        row_line, top, top_scores, top_where = self._top(list(titles), k, descriptions)
+        row_line, top, top_scores, top_where = self._top(list(titles), k, descriptions, words)
         codes, labels, key_titles = self.codes_, self.labels_, self.key_titles_
         per_line = [
             [RomeSuggestion(codes[j], labels[codes[j]], round(v, 1), key_titles[w] if w >= 0 else "") for j, v, w in zip(js, vs, ws) if v > 0]
@@ -689,9 +694,13 @@ class RomeNormaliser:
         ]
         return row_line.tolist(), per_line
 
-    def suggest_many(self, titles, k: int = 3, descriptions=None) -> list[list[RomeSuggestion]]:
-        """The *k* best ROME codes for each title (computed once per distinct title and description)."""
-        row_line, per_line = self._suggestions(titles, k, descriptions)
+    def suggest_many(self, titles, k: int = 3, descriptions=None, words=tokens) -> list[list[RomeSuggestion]]:
+        """The *k* best ROME codes for each title (computed once per distinct title and description).
+
+        *words*: what reads the words of the titles and descriptions for the description scores (see
+        :meth:`_description_scores`).
+        """
+        row_line, per_line = self._suggestions(titles, k, descriptions, words)
         return [per_line[i] for i in row_line]
 
     def code(self, titles, descriptions=None, k: int = 3, min_score: float | None = None) -> pd.DataFrame:
