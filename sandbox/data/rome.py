@@ -446,6 +446,12 @@ def save_fitted(name: str, stamp: str, arrays: dict) -> bool:
     return True
 
 
+def fitted_writable() -> bool:
+    """Whether :func:`save_fitted` can write beside the imported index (there is one and its folder is writable)."""
+    folder = _fitted_path("_").parent
+    return folder.is_dir() and os.access(folder, os.W_OK)
+
+
 def load_fitted(name: str, stamp: str) -> dict | None:
     """The arrays saved by :func:`save_fitted` for this *stamp*, or None (none saved, another release, unreadable)."""
     path = _fitted_path(name)

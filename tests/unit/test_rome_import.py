@@ -308,10 +308,13 @@ def test_a_damaged_or_foreign_saved_file_is_never_used_and_is_rebuilt(tmp_path, 
     ref = load_reference()
     _assert_same_reference(ref, expected_ref)
     _assert_same_skills(SkillNormaliser(ref).fit(), expected, SKILL_CELLS)
-    assert ref._stored_words is None and [ref.sheet_words(c) for c in ref.jobs["code"]] == expected_words
+    assert [ref.sheet_words(c) for c in ref.jobs["code"]] == expected_words and ref._stored_words is None
     # Built again, and saved again for the next start.
     assert load_fitted(_reference.STORED_REFERENCE, f"{ref.stamp}|{_reference.code_digest()}") is not None
     assert load_fitted(_skills.STORED_INDEX, f"{ref.stamp}|{_skills._index_digest()}") is not None
+    assert load_fitted(_reference.STORED_WORDS, f"{ref.stamp}|{_reference._words_digest()}") is not None
+    _forget_loaded()
+    assert [load_reference().sheet_words(c) for c in ref.jobs["code"]] == expected_words and load_reference()._stored_words is not None
 
 
 def test_a_change_to_the_code_or_the_extract_is_never_answered_with_a_file_saved_before(tmp_path, data_dir, monkeypatch):

@@ -81,38 +81,49 @@ class Reference:
 
     @cached_property
     def _stored_words(self) -> "_SheetWords | None":
-        """The words of every sheet saved beside the imported release (:func:`store_sheet_words`), or None."""
+        """The words of every sheet saved beside the imported release, or None.
+
+        When none are saved (or they are stale) and the folder is writable, the words of every sheet are
+        computed now, once, and saved for the next start (:func:`store_sheet_words`).
+        """
         if not self.stamp:
             return None
-        from sandbox.data.rome import load_fitted
+        from sandbox.data.rome import fitted_writable, load_fitted
 
         arrays = load_fitted(STORED_WORDS, f"{self.stamp}|{_words_digest()}")
-        if arrays is None:
-            return None
-        try:
-            return _SheetWords(arrays, self.jobs["code"].tolist())
-        except (KeyError, ValueError):
-            return None
+        if arrays is not None:
+            try:
+                return _SheetWords(arrays, self.jobs["code"].tolist())
+            except (KeyError, ValueError):
+                pass
+        if fitted_writable():
+            _save_sheet_words(self)  # fills the words cache too
+        return None
 
     def sheet_words(self, code: str) -> list[str]:
         """The normalised words of a job sheet: label, titles and every form of its skills (cached; for an
-        imported release, read from the words saved beside it when they are there)."""
+        imported release, read from the words saved beside it)."""
+        cache = self._words_cache["code"]
+        words = cache.get(code)
+        if words is None:
+            stored = self._stored_words
+            words = cache.get(code) or (stored.get(code) if stored is not None else None)
+            if words is None:
+                words = self._sheet_words(code)
+            cache[code] = words
+        return words
+
+    def _sheet_words(self, code: str) -> list[str]:
         from sandbox.models.matching._text import tokens
 
-        cache = self._words_cache
-        if code not in cache["code"] and self._stored_words is not None:
-            words = self._stored_words.get(code)
-            if words is not None:
-                cache["code"][code] = words
-        if code not in cache["code"]:
-            words = tokens(self.jobs.at[code, "label"]) + [w for t in self.jobs.at[code, "titles"] for w in tokens(t)]
-            forms = self.skills["forms"]
-            for skill in self.skills_by_code.get(code, ()):
-                if skill not in cache["skill"]:
-                    cache["skill"][skill] = [w for f in forms[skill] for w in tokens(f)]
-                words += cache["skill"][skill]
-            cache["code"][code] = words
-        return cache["code"][code]
+        cache = self._words_cache["skill"]
+        words = tokens(self.jobs.at[code, "label"]) + [w for t in self.jobs.at[code, "titles"] for w in tokens(t)]
+        forms = self.skills["forms"]
+        for skill in self.skills_by_code.get(code, ()):
+            if skill not in cache:
+                cache[skill] = [w for f in forms[skill] for w in tokens(f)]
+            words += cache[skill]
+        return words
 
     def skills_of(self, code: str) -> list[str]:
         """The skills of a ROME code, in the reference's order."""
@@ -371,13 +382,21 @@ def store_sheet_words(ref: Reference) -> bool:
     """Save the words of every sheet of an imported release's reference beside it (:meth:`Reference.sheet_words`
     then reads them instead of normalising the sheet's texts). False when nothing was saved (no stamp, or
     the folder is not writable)."""
-    if not ref.stamp:
-        return False
+    return bool(ref.stamp) and _save_sheet_words(ref)
+
+
+def _save_sheet_words(ref: Reference) -> bool:
     from sandbox.data.rome import pack_strings, save_fitted
 
     codes = ref.jobs["code"].tolist()
+    cache = ref._words_cache["code"]
     try:
-        parts = [pack_strings(ref.sheet_words(code)) for code in codes]
+        parts = []
+        for code in codes:
+            words = cache.get(code)
+            if words is None:
+                words = cache[code] = ref._sheet_words(code)
+            parts.append(pack_strings(words))
     except ValueError:  # a NUL in a word: never saved
         return False
     offsets = np.zeros(len(parts) + 1, dtype=np.int64)
