@@ -304,19 +304,19 @@ def rome_codes(titles: pd.Series, descriptions: pd.Series | None, given: pd.Seri
 
     *words*: what reads the words of the titles and descriptions (see :meth:`RomeNormaliser.suggest_many`).
     """
-    suggestions = rome.suggest_many(titles.tolist(), k=3, descriptions=None if descriptions is None else descriptions.tolist(), words=words)
-    known_codes = set(rome.codes_)
-    out, weak = [], np.zeros(len(titles), dtype=bool)
-    given_codes = None if given is None else given.tolist()
-    for i, sugg in enumerate(suggestions):
-        if given_codes is not None:
-            code = str(given_codes[i]).strip().upper() if pd.notna(given_codes[i]) else ""
+    # The coder's suggestions for each line (a distinct title, or title and description), kept once per line:
+    # the rows of a line share its list.
+    row_line, per_line = rome._suggestions(titles.tolist(), 3, None if descriptions is None else descriptions.tolist(), words)
+    kept = [[(s.code, s.score) for s in sugg if s.score >= rome.min_score] for sugg in per_line]
+    out = [kept[i] for i in row_line]
+    weak = np.asarray([not k for k in kept], dtype=bool)[np.asarray(row_line, dtype=np.int64)]
+    if given is not None:
+        known_codes = set(rome.codes_)
+        for i, value in enumerate(given.tolist()):
+            code = str(value).strip().upper() if pd.notna(value) else ""
             if code in known_codes:
-                out.append([(code, 100.0)])
-                continue
-        kept = [(s.code, s.score) for s in sugg if s.score >= rome.min_score]
-        weak[i] = not kept
-        out.append(kept)
+                out[i] = [(code, 100.0)]
+                weak[i] = False
     return out, weak
 
 

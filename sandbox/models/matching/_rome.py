@@ -24,6 +24,7 @@ decide together. Below ``min_score`` the title is « métier non reconnu ».
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -576,8 +577,9 @@ class RomeNormaliser:
         """The distinct (title, description) pairs, each row's pair, the distinct title keys and each pair's key."""
         titles = ["" if _is_blank(t) else str(t) for t in titles]
         if descriptions is None:
-            descriptions = [""] * len(titles)
-        descriptions = ["" if _is_blank(d) else str(d) for d in descriptions]
+            descriptions = itertools.repeat("")
+        else:
+            descriptions = ("" if _is_blank(d) else str(d) for d in descriptions)
         index: dict[tuple[str, str], int] = {}
         row_pair = np.fromiter((index.setdefault(p, len(index)) for p in zip(titles, descriptions)), dtype=np.int64)
         pairs = list(index)
