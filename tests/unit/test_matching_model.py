@@ -379,3 +379,17 @@ def test_reading_pairs_of_a_sparse_matrix_densified_or_by_search_gives_the_same_
     assert dense.dtype == searched.dtype == np.float32
     assert np.array_equal(dense, searched) and np.array_equal(dense, matrix.toarray()[rows, cols])
     assert model._lookup(sparse.csr_matrix((3, 4), dtype=np.float32), np.array([0, 2]), np.array([3, 1])).tolist() == [0.0, 0.0]
+
+
+def test_l2_normalisation_is_scikit_learns_bit_for_bit():
+    from scipy import sparse
+    from sklearn.preprocessing import normalize
+
+    from sandbox.models.matching._similarity import l2_normalise
+
+    for seed, density in ((0, 0.002), (1, 0.05), (2, 0.5)):
+        X = sparse.random(300, 2000, density=density, format="csr", dtype=np.float32, random_state=seed)
+        X.data = (X.data * 7).astype(np.float32)
+        X = sparse.vstack([X, sparse.csr_matrix((2, 2000), dtype=np.float32)]).tocsr()  # empty rows
+        ours, theirs = l2_normalise(X.copy()), normalize(X.copy())
+        assert ours.dtype == theirs.dtype == np.float32 and np.array_equal(ours.data, theirs.data)

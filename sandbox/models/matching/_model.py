@@ -34,7 +34,7 @@ from sandbox.models.matching._result import (
     normalise_weights,
 )
 from sandbox.models.matching._rome import RomeNormaliser
-from sandbox.models.matching._similarity import ColumnBlocks, TextSimilarity, WordTfidf
+from sandbox.models.matching._similarity import ColumnBlocks, TextSimilarity, Tokens, WordTfidf
 from sandbox.models.matching._skills import SkillNormaliser
 
 #: Offers of close jobs (« métiers proches ») listed per candidate, at most.
@@ -238,7 +238,7 @@ class Matcher:
         offer_plain = self._offer_plain
         # The profiles in the words of the offers and the reference only (typos corrected): names and
         # any other word no offer uses never weigh, in either cosine.
-        candidate_docs = self.text_.known(self.candidates_.docs, also=self.words_.words_)
+        candidate_docs = self.text_.known_tokens(Tokens.of(self.candidates_.docs), also=self.words_.words_)
         candidate_plain = self.words_.transform(candidate_docs)
         # Only the word features some candidate has count; as a dense block when it is small enough,
         # so that each chunk is one sparse × dense product (no sparse result to build and densify).
@@ -303,9 +303,9 @@ class Matcher:
             score += job_value
         if w[CONTRACT]:
             c3 = np.float32(w[CONTRACT] / 3)
-            # Weighted on the few categories and start days first, then spread over the offers.
-            score += np.take(c3 * ct.candidate_value[ci], ct.offer_category[oj], axis=1)
-            score += np.take(c3 * ct.availability_value[ci], ct.offer_start[oj], axis=1)
+            # Weighted on the few kinds × categories and days × start days first, then spread over the offers.
+            score += _spread(c3 * ct.kind_value, ct.candidate_kind[ci], ct.offer_category[oj])
+            score += _spread(c3 * ct.availability_value, ct.candidate_availability[ci], ct.offer_start[oj])
             maxh = ct.candidate_max_hours[ci]
             capped = np.flatnonzero(np.isfinite(maxh))
             if len(capped):
@@ -339,7 +339,7 @@ class Matcher:
         fallback = sk.candidate_none[c] | sk.offer_none[o]
         skills[fallback] = text[fallback]
         job_value = job.value(job.candidate_code[c], job.offer_code[o], text, job.candidate_confidence[c], job.offer_confidence[o])
-        compat = ct.candidate_value[c, ct.offer_category[o]] + ct.availability_value[c, ct.offer_start[o]]
+        compat = ct.kind_value[ct.candidate_kind[c], ct.offer_category[o]] + ct.availability_value[ct.candidate_availability[c], ct.offer_start[o]]
         with np.errstate(invalid="ignore"):
             compat -= 0.5 * (ct.candidate_max_hours[c] + 2 < ct.offer_hours[o])
         compat = compat / 3
@@ -574,6 +574,16 @@ def _side(matrix: sparse.csr_matrix) -> ColumnBlocks | sparse.csc_matrix:
     if matrix.shape[0] * matrix.shape[1] <= DENSE_PLAIN:
         return ColumnBlocks(matrix)
     return matrix.tocsc()
+
+
+def _spread(values: np.ndarray, row: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """``values[row][:, columns]``, each distinct row of *values* spread over the columns once.
+
+    >>> _spread(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1, 1, 0]), np.array([1, 0, 1])).tolist()
+    [[4.0, 3.0, 4.0], [4.0, 3.0, 4.0], [2.0, 1.0, 2.0]]
+    """
+    distinct, position = np.unique(row, return_inverse=True)
+    return np.take(values[distinct], columns, axis=1)[position.ravel()]
 
 
 def _times(rows: sparse.csr_matrix, side: ColumnBlocks | sparse.csc_matrix) -> np.ndarray:

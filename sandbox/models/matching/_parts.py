@@ -152,12 +152,18 @@ def job_part(candidates: PreparedTable, offers: PreparedTable, codes: list[str],
 
 @dataclass
 class ContractPart:
-    """Contract type × working time, and availability: one category per offer, a value per candidate and category."""
+    """Contract type × working time, and availability: one category per offer, a value per kind of candidate and category.
+
+    Candidates share a few kinds (accepted contracts and working time) and availability days: the
+    values are kept once per kind and per day, with each candidate's kind and day.
+    """
 
     offer_category: np.ndarray
-    candidate_value: np.ndarray  # candidates × categories: contract accepted (0/1) + working time compatible (0.5/1)
+    kind_value: np.ndarray  # kinds × categories: contract accepted (0/1) + working time compatible (0.5/1)
+    candidate_kind: np.ndarray  # each candidate's row in kind_value
     offer_start: np.ndarray  # position of each offer's start day among the distinct ones
-    availability_value: np.ndarray  # candidates × distinct start days
+    availability_value: np.ndarray  # distinct availability days × distinct start days
+    candidate_availability: np.ndarray  # each candidate's row in availability_value
     candidate_max_hours: np.ndarray
     offer_hours: np.ndarray
 
@@ -187,18 +193,19 @@ def contract_part(candidates: PreparedTable, offers: PreparedTable) -> ContractP
         elif pref == "plein":
             time_ok[3] = 0.5
         value[r] = (ok[:, None] + time_ok[None, :]).ravel()
-    value = value[which]
     start = offers.frame["start_day"].to_numpy(dtype=float)
     days, offer_start = np.unique(start, return_inverse=True)
-    avail = candidates.frame["available_day"].to_numpy(dtype=float)
+    avail, candidate_availability = np.unique(candidates.frame["available_day"].to_numpy(dtype=float), return_inverse=True)
     with np.errstate(invalid="ignore"):
         availability = np.clip(1 - (avail[:, None] - days[None, :] - 14) / 60, 0, 1)
     availability[np.isnan(availability)] = 1.0
     return ContractPart(
         offer_category=t_cat * 4 + h_cat,
-        candidate_value=value,
+        kind_value=value,
+        candidate_kind=which,
         offer_start=offer_start,
         availability_value=availability.astype(np.float32),
+        candidate_availability=candidate_availability.ravel(),
         candidate_max_hours=candidates.frame["max_hours"].to_numpy(dtype=np.float32),
         offer_hours=hours.astype(np.float32),
     )

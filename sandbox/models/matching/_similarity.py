@@ -50,25 +50,15 @@ def l2_normalise(X: sparse.csr_matrix) -> sparse.csr_matrix:
     """Each row of a float32 CSR matrix divided by its L2 norm, in place, as ``sklearn.preprocessing.normalize`` does.
 
     Same sums in the same order (float32 squares added in a double, row by row, in the order of the
-    stored values), so the result is bit for bit scikit-learn's; empty rows are left alone.
+    stored values: a CSR product with ones), so the result is bit for bit scikit-learn's; empty rows are left alone.
     """
     if not X.nnz:
         return X
-    n = X.shape[0]
-    lengths = np.diff(X.indptr)
-    squares = np.square(X.data).astype(np.float64)
-    position = np.arange(X.nnz) - np.repeat(X.indptr[:-1], lengths)
-    rows = np.repeat(np.arange(n), lengths)
-    width = int(lengths.max())
-    order = np.argsort(position.astype(np.uint16) if width < 2**16 else position, kind="stable")  # uint16: a radix sort
-    bounds = np.searchsorted(position[order], np.arange(width + 1))
-    total = np.zeros(n)
-    for j in range(len(bounds) - 1):  # the j-th value of every row, added in turn
-        at = order[bounds[j] : bounds[j + 1]]
-        total[rows[at]] += squares[at]
+    squares = sparse.csr_matrix((np.square(X.data).astype(np.float64), X.indices, X.indptr), shape=X.shape)
+    total = squares @ np.ones(X.shape[1])
     norm = np.sqrt(total)
     norm[total == 0] = 1.0
-    X.data = (X.data.astype(np.float64) / np.repeat(norm, lengths)).astype(X.data.dtype)
+    X.data = (X.data.astype(np.float64) / np.repeat(norm, np.diff(X.indptr))).astype(X.data.dtype)
     return X
 
 
@@ -88,11 +78,83 @@ def tfidf_rows(features, idf: np.ndarray) -> sparse.csr_matrix:
         (np.ones(len(columns), dtype=np.float32), np.asarray(columns, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
         shape=(len(indptr) - 1, len(idf)),
     )
+    return _tfidf(X, idf)
+
+
+def _tfidf(X: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """TF-IDF rows of a float32 CSR matrix of occurrences, repeated or counted (see :func:`tfidf_rows`)."""
     X.sum_duplicates()  # each feature once per row with its count, columns in order (scikit-learn's CSR)
     np.log(X.data, X.data)
     X.data += 1.0
     X.data *= idf[X.indices]
     return l2_normalise(X)
+
+
+class Tokens:
+    """Documents as one array: their distinct words, each token's word (position in ``words``) and
+    each document's first token (``starts``, one more than the documents).
+
+    The text models read a profile's words once per distinct word rather than once per token.
+
+    >>> tokens = Tokens.of([["agent", "entretien", "agent"], [], ["vitr"]])
+    >>> tokens.words, tokens.ids.tolist(), tokens.starts.tolist()
+    (['agent', 'entretien', 'vitr'], [0, 1, 0, 2], [0, 3, 3, 4])
+    >>> tokens.read(["agents", None, "vitre"]).documents()
+    [['agents', 'agents'], [], ['vitre']]
+    """
+
+    def __init__(self, words: list[str], ids: np.ndarray, starts: np.ndarray) -> None:
+        self.words, self.ids, self.starts = words, ids, starts
+
+    @classmethod
+    def of(cls, documents: list[list[str]]) -> "Tokens":
+        index: dict[str, int] = {}
+        ids = np.fromiter((index.setdefault(w, len(index)) for doc in documents for w in doc), dtype=np.int64)
+        starts = np.zeros(len(documents) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, documents), dtype=np.int64, count=len(documents)), out=starts[1:])
+        return cls(list(index), ids, starts)
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def documents(self) -> list[list[str]]:
+        flat = [self.words[i] for i in self.ids.tolist()]
+        bounds = self.starts.tolist()
+        return [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+    def document_of_tokens(self) -> np.ndarray:
+        return np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.starts))
+
+    def read(self, as_words: list[str | None]) -> "Tokens":
+        """The documents with each distinct word read as ``as_words[i]`` (dropped where None)."""
+        index: dict[str, int] = {}
+        new = np.asarray([-1 if w is None else index.setdefault(w, len(index)) for w in as_words], dtype=np.int64)
+        ids = new[self.ids]
+        keep = ids >= 0
+        starts = np.zeros_like(self.starts)
+        np.cumsum(np.bincount(self.document_of_tokens()[keep], minlength=len(self)), out=starts[1:])
+        return Tokens(list(index), ids[keep], starts)
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each pair of consecutive tokens of a document: first word, second word, document."""
+        document = self.document_of_tokens()
+        within = document[1:] == document[:-1]
+        return self.ids[:-1][within], self.ids[1:][within], document[1:][within]
+
+    def count_matrix(self, column: np.ndarray, n_columns: int) -> sparse.csr_matrix:
+        """Documents × columns float32 counts of the words, word ``i`` counting in ``column[i]`` (not at all where −1)."""
+        return _count_matrix(self.document_of_tokens(), column[self.ids], len(self), n_columns)
+
+
+def _count_matrix(rows: np.ndarray, columns: np.ndarray, n_rows: int, n_columns: int) -> sparse.csr_matrix:
+    """Float32 counts of (rows[n], columns[n]) (−1 columns left out), in canonical CSR (sorted, no duplicates)."""
+    keep = columns >= 0
+    counts = sparse.csr_matrix(
+        (np.ones(int(keep.sum()), dtype=np.float32), (rows[keep], columns[keep])), shape=(n_rows, n_columns)
+    )
+    counts.sum_duplicates()
+    counts.sort_indices()
+    return counts
 
 
 class ColumnBlocks:
@@ -222,27 +284,15 @@ class TextSimilarity:
         return K
 
     # -- documents -> sparse word weights ----------------------------------
-    def _counts(self, documents: list[list[str]], fuzzy: bool) -> sparse.csr_matrix:
+    def _counts(self, documents: list[list[str]] | Tokens, fuzzy: bool) -> sparse.csr_matrix:
+        tokens = documents if isinstance(documents, Tokens) else Tokens.of(documents)
         vocab = self.vocabulary_
         mapping: dict[str, int | None] = {}
         if fuzzy:
-            unknown = sorted({w for doc in documents for w in doc if w not in vocab})
-            mapping = self._correct(unknown)
-        lengths = np.fromiter((len(doc) for doc in documents), dtype=np.int64, count=len(documents))
-        get = vocab.get
-        if fuzzy and mapping:
-            ids = [get(w, mapping.get(w)) for doc in documents for w in doc]
-        else:
-            ids = [get(w) for doc in documents for w in doc]
-        cols = np.asarray([-1 if j is None else j for j in ids], dtype=np.int64)
-        rows = np.repeat(np.arange(len(documents), dtype=np.int64), lengths)
-        keep = cols >= 0
-        counts = sparse.coo_matrix(
-            (np.ones(int(keep.sum()), dtype=np.float32), (rows[keep], cols[keep])), shape=(len(documents), len(vocab))
-        ).tocsr()
-        counts.sum_duplicates()
-        counts.sort_indices()
-        return counts
+            mapping = self._correct(sorted(w for w in tokens.words if w not in vocab))
+        column = [vocab.get(w, mapping.get(w)) for w in tokens.words]
+        column = np.asarray([-1 if j is None else j for j in column], dtype=np.int64)
+        return tokens.count_matrix(column, len(vocab))
 
     def _correct(self, unknown: list[str]) -> dict[str, int | None]:
         """Unknown word → closest vocabulary word when it looks like a typo, else None."""
@@ -268,17 +318,19 @@ class TextSimilarity:
         >>> TextSimilarity().fit([["nettoyag", "local"]]).known([["netoyag", "des", "local", "vitr"]], also={"vitr"})
         [['nettoyag', 'local', 'vitr']]
         """
+        return self.known_tokens(Tokens.of(documents), also).documents()
+
+    def known_tokens(self, tokens: Tokens, also=frozenset()) -> Tokens:
+        """:meth:`known` on documents as :class:`Tokens`."""
         vocab = self.vocabulary_
-        distinct = {w for doc in documents for w in doc}
-        mapping = self._correct(sorted(w for w in distinct if w not in vocab and w not in also))
+        mapping = self._correct(sorted(w for w in tokens.words if w not in vocab and w not in also))
         words = self.words_
         fixed = {w: words[j] for w, j in mapping.items() if j is not None}
         # Each distinct word once: itself, its correction, or None (dropped).
-        read = {w: fixed.get(w, w) if w in vocab or w in also or w in fixed else None for w in distinct}
-        return [[r for r in map(read.__getitem__, doc) if r is not None] for doc in documents]
+        return tokens.read([fixed.get(w, w) if w in vocab or w in also or w in fixed else None for w in tokens.words])
 
-    def transform(self, documents: list[list[str]], *, fuzzy: bool = True) -> sparse.csr_matrix:
-        """Sublinear word weights (1 + log tf) of the documents, unknown words corrected or dropped."""
+    def transform(self, documents: list[list[str]] | Tokens, *, fuzzy: bool = True) -> sparse.csr_matrix:
+        """Sublinear word weights (1 + log tf) of the documents (lists of words or :class:`Tokens`), unknown words corrected or dropped."""
         W = self._counts(documents, fuzzy=fuzzy)
         W.data = 1 + np.log(W.data)
         return W
@@ -343,7 +395,7 @@ class WordTfidf:
         if not df:
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
         features = sorted(df)
-        self.vocabulary_ = {f: i for i, f in enumerate(features)}
+        self.vocabulary_ = vocab = {f: i for i, f in enumerate(features)}
         counts = np.asarray([df[f] for f in features], dtype=np.float32)
         counts += 1.0  # smoothed, in float32, in scikit-learn's order of operations
         idf = np.full_like(counts, fill_value=len(documents) + 1, dtype=np.float32)
@@ -351,11 +403,32 @@ class WordTfidf:
         np.log(idf, out=idf)
         idf += 1.0
         self.idf_ = idf
+        # Each pair's key from its two words' features (words hold no space: « a b » is the pair of a and b), sorted.
+        n = len(features)
+        pairs = [(vocab[a] * n + vocab[b], i) for i, (a, _, b) in enumerate(f.partition(" ") for f in features) if b]
+        keys, pair_features = np.asarray(pairs, dtype=np.int64).reshape(-1, 2).T
+        order = np.argsort(keys)
+        self._pair_keys, self._pair_features = keys[order], pair_features[order]
         return self
 
-    def transform(self, documents: list[list[str]]) -> sparse.csr_matrix:
+    def transform(self, documents: list[list[str]] | Tokens) -> sparse.csr_matrix:
+        """TF-IDF rows of the documents (lists of words or :class:`Tokens`): their words and pairs of consecutive words."""
+        tokens = documents if isinstance(documents, Tokens) else Tokens.of(documents)
         vocab = self.vocabulary_
-        return tfidf_rows(([c for c in map(vocab.get, unigrams_and_bigrams(doc)) if c is not None] for doc in documents), self.idf_)
+        unigram = np.asarray([vocab.get(w, -1) for w in tokens.words], dtype=np.int64)
+        first, second, pair_document = tokens.pairs()
+        rows = np.concatenate([tokens.document_of_tokens(), pair_document])
+        columns = np.concatenate([unigram[tokens.ids], self._pair_feature(unigram[first], unigram[second])])
+        return _tfidf(_count_matrix(rows, columns, len(tokens), len(self.idf_)), self.idf_)
+
+    def _pair_feature(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """The feature of each pair of words (given by their features; −1 for a word outside the vocabulary), −1 where none."""
+        keys = self._pair_keys
+        if not len(keys):
+            return np.full(len(first), -1, dtype=np.int64)
+        wanted = first * len(self.idf_) + second
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        return np.where((first >= 0) & (second >= 0) & (keys[at] == wanted), self._pair_features[at], -1)
 
     @property
     def words_(self) -> frozenset[str]:
