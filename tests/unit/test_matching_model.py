@@ -393,3 +393,25 @@ def test_l2_normalisation_is_scikit_learns_bit_for_bit():
         X = sparse.vstack([X, sparse.csr_matrix((2, 2000), dtype=np.float32)]).tocsr()  # empty rows
         ours, theirs = l2_normalise(X.copy()), normalize(X.copy())
         assert ours.dtype == theirs.dtype == np.float32 and np.array_equal(ours.data, theirs.data)
+
+
+def test_typos_are_corrected_as_a_comparison_with_every_vocabulary_word_corrects_them(fitted):
+    from rapidfuzz import fuzz, process
+
+    text = fitted.text_
+    words = list(text.words_)
+    rng = np.random.default_rng(0)
+    typos = set()
+    for w in rng.choice([w for w in words if len(w) >= 5], 300):
+        i = rng.integers(len(w))
+        typos |= {w[:i] + w[i + 1 :], w[:i] + "e" + w[i:], w + "xyz", w[: len(w) // 2]}
+    unknown = sorted(t for t in typos if t not in text.vocabulary_)
+    got = text._correct(unknown)
+    long_words = [w for w in words if len(w) >= 4]
+    scores = process.cdist(unknown, long_words, scorer=fuzz.ratio, score_cutoff=text.fuzzy_cutoff, dtype=np.uint8)
+    best = scores.argmax(axis=1)
+    expected = {
+        w: text.vocabulary_[long_words[best[i]]] if len(w) >= 5 and scores[i, best[i]] >= text.fuzzy_cutoff else None
+        for i, w in enumerate(unknown)
+    }
+    assert got == expected and sum(v is not None for v in got.values()) > 100

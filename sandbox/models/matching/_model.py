@@ -246,7 +246,7 @@ class Matcher:
         self._candidate_plain = candidate_plain[:, used].tocsr()
         self._plain_side = _side(offer_plain.tocsr()[used])
         self._offer_words = self.text_.transform(self.offers_.docs, fuzzy=False)
-        self._text_side = ColumnBlocks(self.text_.side(self._offer_words))
+        self._text_side = self.text_.side_blocks(self._offer_words)
         self._candidate_words = self.text_.transform(candidate_docs, fuzzy=False)
         self._candidate_norms = self.text_.norms(self._candidate_words)
 

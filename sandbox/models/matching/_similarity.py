@@ -180,6 +180,13 @@ class ColumnBlocks:
         else:
             self.blocks = [np.ascontiguousarray(side[:, s : s + width], dtype=np.float32) for s in range(0, side.shape[1], width)]
 
+    @classmethod
+    def joined(cls, blocks: list[np.ndarray], shape: tuple[int, int]) -> "ColumnBlocks":
+        """The side of *shape* made of these blocks (C-ordered float32, side by side)."""
+        out = cls(np.zeros((shape[0], 0), dtype=np.float32))
+        out.shape, out.blocks = shape, blocks
+        return out
+
     def product(self, W: sparse.csr_matrix) -> np.ndarray:
         out = np.empty((W.shape[0], self.shape[1]), dtype=np.float32)
         start = 0
@@ -295,19 +302,33 @@ class TextSimilarity:
         return tokens.count_matrix(column, len(vocab))
 
     def _correct(self, unknown: list[str]) -> dict[str, int | None]:
-        """Unknown word → closest vocabulary word when it looks like a typo, else None."""
+        """Unknown word → closest vocabulary word when it looks like a typo, else None.
+
+        The closest is the first vocabulary word of the highest ratio (at least the cutoff); each
+        length of unknown words is compared with the words of a near length only: a ratio of at
+        least the cutoff needs lengths within (1 − cutoff / 100) × their sum (one letter spared).
+        """
         out: dict[str, int | None] = {w: None for w in unknown}
         candidates = [w for w in unknown if len(w) >= 5]
         long_words = [w for w in self.words_ if len(w) >= 4]
         if not candidates or not long_words:
             return out
-        for start in range(0, len(candidates), 2000):
-            chunk = candidates[start : start + 2000]
-            scores = process.cdist(chunk, long_words, scorer=fuzz.ratio, score_cutoff=self.fuzzy_cutoff, dtype=np.uint8, workers=-1)
-            best = scores.argmax(axis=1)
-            for i, w in enumerate(chunk):
-                if scores[i, best[i]] >= self.fuzzy_cutoff:
-                    out[w] = self.vocabulary_[long_words[best[i]]]
+        lengths = np.asarray([len(w) for w in long_words])
+        by_length: dict[int, list[str]] = {}
+        for w in candidates:
+            by_length.setdefault(len(w), []).append(w)
+        for n, same_length in by_length.items():
+            near = np.flatnonzero(np.abs(lengths - n) <= (1 - self.fuzzy_cutoff / 100) * (lengths + n) + 1)
+            if not len(near):
+                continue
+            choices = [long_words[j] for j in near]
+            for start in range(0, len(same_length), 2000):
+                chunk = same_length[start : start + 2000]
+                scores = process.cdist(chunk, choices, scorer=fuzz.ratio, score_cutoff=self.fuzzy_cutoff, dtype=np.uint8, workers=-1)
+                best = scores.argmax(axis=1)
+                for i, w in enumerate(chunk):
+                    if scores[i, best[i]] >= self.fuzzy_cutoff:
+                        out[w] = self.vocabulary_[choices[best[i]]]
         return out
 
     def known(self, documents: list[list[str]], also=frozenset()) -> list[list[str]]:
@@ -345,10 +366,25 @@ class TextSimilarity:
 
     def side(self, W: sparse.csr_matrix) -> np.ndarray:
         """``K @ Wᵀ / norms``: (vocabulary × documents), C-ordered, for :meth:`block`."""
+        return np.ascontiguousarray((self._scaled(W) @ self.kernel_).T, dtype=np.float32)
+
+    def side_blocks(self, W: sparse.csr_matrix, width: int = BLOCK_COLUMNS) -> ColumnBlocks:
+        """:meth:`side` as :class:`ColumnBlocks`, made block by block (no transposed copy of the whole side).
+
+        >>> sim = TextSimilarity().fit([["nettoyag", "local"], ["tont", "pelous"], ["nettoyag", "vitr"]])
+        >>> W = sim.transform([["nettoyag", "local"], ["tont"], ["vitr", "local"]])
+        >>> bool(np.array_equal(sim.side_blocks(W, width=2).columns(range(3)), sim.side(W)))
+        True
+        """
+        Ws = self._scaled(W).tocsr()
+        blocks = [np.ascontiguousarray((Ws[s : s + width] @ self.kernel_).T, dtype=np.float32) for s in range(0, W.shape[0], width)]
+        return ColumnBlocks.joined(blocks, (len(self.kernel_), W.shape[0]))
+
+    def _scaled(self, W: sparse.csr_matrix) -> sparse.csr_matrix:
+        """The rows of *W* divided by their documents' norms (rows of norm 0 left at 0)."""
         n = self.norms(W)
         scale = np.divide(1.0, n, out=np.zeros_like(n), where=n > 0)
-        Ws = sparse.diags(scale) @ W
-        return np.ascontiguousarray((Ws @ self.kernel_).T, dtype=np.float32)
+        return sparse.diags(scale) @ W
 
     def block(self, W: sparse.csr_matrix, side: np.ndarray, norms: np.ndarray | None = None) -> np.ndarray:
         """Cosines of the documents *W* (rows) with the documents of *side* (columns)."""
