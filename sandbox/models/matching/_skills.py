@@ -181,11 +181,11 @@ class FuzzyKeys:
         out = [(-1, 0.0)] * len(queries)
         if not sum(sizes):
             return out
-        pq = np.repeat(np.arange(len(sizes)), sizes)
-        pk = np.concatenate(pair_key)
-        # Keys in increasing position within each query.
-        order = np.lexsort((pk, pq))
-        pq, pk = pq[order], pk[order]
+        # Keys in increasing position within each query (one sort of query x n_keys + key).
+        n_keys = len(self.keys)
+        pair = np.repeat(np.arange(len(sizes), dtype=np.int64) * n_keys, sizes) + np.concatenate(pair_key)
+        pair.sort()
+        pq, pk = np.divmod(pair, n_keys)
         keys = self.keys
         scores = process.cpdist([queries[i] for i in pq.tolist()], [keys[j] for j in pk.tolist()], scorer=fuzz.ratio,
                                 score_cutoff=cutoff, dtype=np.float64, workers=-1)
