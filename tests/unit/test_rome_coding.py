@@ -206,6 +206,12 @@ def test_the_fitted_coder_is_saved_beside_the_imported_release_and_read_back(tmp
     saved.write_bytes(b"not a zip")
     coder = RomeNormaliser(toy_reference(stamp="release-2")).fit()
     assert fitted == [1, 1] and coder.suggest("ouvrier ovin")[0].code == "A1410"
+    # The same release read with other code (the coder's module, the text reading or the extract changed): fitted again.
+    RomeNormaliser(toy_reference(stamp="release-2")).fit()
+    assert fitted == [1, 1]
+    monkeypatch.setattr("sandbox.models.matching._reference.code_digest", lambda *modules: "other code")
+    RomeNormaliser(toy_reference(stamp="release-2")).fit()
+    assert fitted == [1, 1, 1]
     # Without a stamp (a reference not read from the data folder), nothing is written.
     saved.unlink()
     RomeNormaliser(toy_reference()).fit()

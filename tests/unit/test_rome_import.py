@@ -159,11 +159,11 @@ def test_the_shared_official_release(tmp_path):
 def test_the_coder_saved_at_import_codes_as_a_fresh_one_and_a_new_import_replaces_it(tmp_path):
     from sandbox.data.rome import index_stamp, load_fitted
     from sandbox.models.matching import RomeNormaliser, load_reference, official_reference
-    from sandbox.models.matching._rome import _STATE_VERSION
+    from sandbox.models.matching._rome import saved_stamp
 
     assert cli(["rome", "import", str(write_release(tmp_path / "rel"))]) == 0
     ref = load_reference()
-    assert ref.stamp == index_stamp(load_index()) and load_fitted("codeur_rome", f"{ref.stamp}|{_STATE_VERSION}") is not None
+    assert ref.stamp == index_stamp(load_index()) and load_fitted("codeur_rome", saved_stamp(ref)) is not None
     titles = ["Agente d'entretien H/F", "animatrice periscolaire", "jardinière paysagiste confirmée", "technicienne de surface"]
     reloaded = RomeNormaliser(ref).fit().code(titles)
     fresh = RomeNormaliser(official_reference(load_index())).fit().code(titles)  # no stamp: fitted, not read
@@ -171,7 +171,7 @@ def test_the_coder_saved_at_import_codes_as_a_fresh_one_and_a_new_import_replace
     assert reloaded.equals(fresh)
     # A new import (another manifest) changes the stamp: the old saved coder is not read for it.
     import_release(write_release(tmp_path / "rel2", change={"texte": FILES["texte"].replace("Nettoie", "Lave")}))
-    assert load_reference().stamp != ref.stamp and load_fitted("codeur_rome", f"{ref.stamp}|{_STATE_VERSION}") is None
+    assert load_reference().stamp != ref.stamp and load_fitted("codeur_rome", saved_stamp(ref)) is None
 
 
 def test_rome_code_after_an_import_reads_neither_scikit_learn_nor_streamlit(tmp_path, data_dir):
