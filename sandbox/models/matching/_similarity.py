@@ -20,6 +20,7 @@ weigh on the score.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -108,11 +109,13 @@ class Tokens:
 
     @classmethod
     def of(cls, documents: list[list[str]]) -> "Tokens":
-        index: dict[str, int] = {}
-        ids = np.fromiter((index.setdefault(w, len(index)) for doc in documents for w in doc), dtype=np.int64)
+        flat = list(chain.from_iterable(documents))
+        words = list(dict.fromkeys(flat))
+        position = {w: i for i, w in enumerate(words)}
+        ids = np.fromiter(map(position.__getitem__, flat), dtype=np.int64, count=len(flat))
         starts = np.zeros(len(documents) + 1, dtype=np.int64)
         np.cumsum(np.fromiter(map(len, documents), dtype=np.int64, count=len(documents)), out=starts[1:])
-        return cls(list(index), ids, starts)
+        return cls(words, ids, starts)
 
     def __len__(self) -> int:
         return len(self.starts) - 1
