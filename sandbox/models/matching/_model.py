@@ -235,7 +235,27 @@ class Matcher:
         self.text_ = TextSimilarity(min_df=2, word_weight=3.0, max_words=12000).fit(self.offers_.docs, always=ref_docs)
         if getattr(self, "_offer_plain", None) is None:
             self._fit_offer_words()
-        offer_plain = self._offer_plain
+        # The offers' side of the n-gram cosine (mostly products, which release the GIL) is made in a
+        # second thread while this one reads the candidates' texts and builds the other parts.
+        with ThreadPoolExecutor(1) as pool:
+            text_side = pool.submit(self._fit_offer_text_side)
+            self._fit_candidate_text()
+            self.skill_part_ = parts.skill_part(self.candidates_, self.offers_)
+            self.job_part_ = parts.job_part(self.candidates_, self.offers_, list(ref.jobs["code"]), ref.related)
+            self.contract_part_ = parts.contract_part(self.candidates_, self.offers_)
+            self.places_ = parts.places(self.candidates_, self.offers_)
+            text_side.result()
+        self._offer_rome = pd.array([c[0][0] if c else "" for c in self.offers_.codes], dtype="str")
+        self._candidate_rome = pd.array([c[0][0] if c else "" for c in self.candidates_.codes], dtype="str")
+        return self
+
+    def _fit_offer_text_side(self) -> None:
+        """The offers' words and their side of the n-gram cosine (:meth:`TextSimilarity.side_blocks`)."""
+        self._offer_words = self.text_.transform(self.offers_.docs, fuzzy=False)
+        self._text_side = self.text_.side_blocks(self._offer_words)
+
+    def _fit_candidate_text(self) -> None:
+        """The candidates' words, and the offers' side of the plain word TF-IDF on the features some candidate has."""
         # The profiles in the words of the offers and the reference only (typos corrected): names and
         # any other word no offer uses never weigh, in either cosine.
         candidate_docs = self.text_.known_tokens(Tokens.of(self.candidates_.docs), also=self.words_.words_)
@@ -244,19 +264,9 @@ class Matcher:
         # so that each chunk is one sparse × dense product (no sparse result to build and densify).
         used = np.unique(candidate_plain.indices)
         self._candidate_plain = candidate_plain[:, used].tocsr()
-        self._plain_side = _side(offer_plain.tocsr()[used])
-        self._offer_words = self.text_.transform(self.offers_.docs, fuzzy=False)
-        self._text_side = self.text_.side_blocks(self._offer_words)
+        self._plain_side = _side(self._offer_plain.tocsr()[used])
         self._candidate_words = self.text_.transform(candidate_docs, fuzzy=False)
         self._candidate_norms = self.text_.norms(self._candidate_words)
-
-        self.skill_part_ = parts.skill_part(self.candidates_, self.offers_)
-        self.job_part_ = parts.job_part(self.candidates_, self.offers_, list(ref.jobs["code"]), ref.related)
-        self.contract_part_ = parts.contract_part(self.candidates_, self.offers_)
-        self.places_ = parts.places(self.candidates_, self.offers_)
-        self._offer_rome = pd.array([c[0][0] if c else "" for c in self.offers_.codes], dtype="str")
-        self._candidate_rome = pd.array([c[0][0] if c else "" for c in self.candidates_.codes], dtype="str")
-        return self
 
     def _fit_offer_words(self) -> None:
         """The plain word TF-IDF, learnt on the offers alone, and the offers' side of its cosine."""
