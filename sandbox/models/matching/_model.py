@@ -41,7 +41,7 @@ from sandbox.models.matching._skills import SkillNormaliser
 RELATED_K = 5
 #: Share of the plain word TF-IDF cosine in the text part, the rest is the n-gram cosine's (see :meth:`Matcher._text`).
 PLAIN_SHARE = 0.5
-#: Largest (candidate words × offers) plain TF-IDF block kept dense (float32: 4 bytes each).
+#: Largest (features × offers) side of a chunk product kept dense (plain word TF-IDF, skills; float32: 4 bytes each).
 DENSE_PLAIN = 60_000_000
 #: Largest matrix (cells) :func:`_lookup` reads densified (float32: 4 bytes each) rather than by a search in its keys.
 DENSE_LOOKUP = 16_000_000
