@@ -11,7 +11,6 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from typing import Literal
 
 import numpy as np
@@ -45,7 +44,7 @@ PLAIN_SHARE = 0.5
 DENSE_PLAIN = 60_000_000
 #: Largest matrix (cells) :func:`_lookup` reads densified (float32: 4 bytes each) rather than by a search in its keys.
 DENSE_LOOKUP = 16_000_000
-#: Fewest candidates for which :meth:`Matcher.fit` prepares them in a forked process while the offers are prepared.
+#: Fewest candidates for which :meth:`Matcher.fit` reads their skills in a forked process while the offers are prepared.
 FORK_CANDIDATES = 5_000
 
 
@@ -174,20 +173,20 @@ class Matcher:
         if candidates is None:
             self.offers_ = prep.prepare_offers(off, skills, rome, self.reference_date_)
             return self
-        # The two sides are prepared independently: the candidates' in a forked copy of this
-        # process (no input to send) while this one prepares the offers.
+        # From FORK_CANDIDATES rows, the candidates' skills (their longest part) are read in a forked copy
+        # of this process (no input to send, only the skills sent back) while this one prepares the offers,
+        # then the candidates' words and the rest of their table.
         cand, _ = prep.select_features(candidates, prep.CANDIDATE_FEATURES)
-        # The candidates' words (tokenised here, not sent back) balance the two processes' work.
         prepared = None
         if len(cand) >= FORK_CANDIDATES:
-            pending = _Forked(partial(prep.prepare_candidates, with_docs=False), (cand, skills, rome, self.reference_date_, self.default_radius_km))
+            pending = _Forked(prep.read_candidate_skills, (cand, skills))
         self.offers_ = prep.prepare_offers(off, skills, rome, self.reference_date_)
         if len(cand) >= FORK_CANDIDATES:
             docs = prep.candidate_docs(cand)
             self._fit_offer_words()
             for code in dict.fromkeys(c for sugg in self.offers_.codes for c, _ in sugg):
                 ref.sheet_words(code)  # cached by the reference: read again by the text model
-            prepared = pending.result()
+            prepared = prep.prepare_candidates(cand, skills, rome, self.reference_date_, self.default_radius_km, with_docs=False, read_skills=pending.result)
             prepared.docs = docs
         return self._fit_candidates(candidates, prepared=prepared)
 
