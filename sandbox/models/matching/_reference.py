@@ -17,6 +17,8 @@ trainings are kept on top.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -249,20 +251,16 @@ def _skills_frame(skills: list, codes: list, forms: list, training: list, kind: 
     return pd.DataFrame({"skill": skills, "codes": codes, "forms": forms, "training": training, "kind": kind}).set_index("skill", drop=False)
 
 
-class _gc_paused:
+@contextmanager
+def _gc_paused():
     """No garbage collection inside the block: building the reference's tens of thousands of lists would
     otherwise trigger full collections of everything already loaded (half of the build's time)."""
-
-    def __enter__(self) -> None:
-        import gc
-
-        self._enabled = gc.isenabled()
-        gc.disable()
-
-    def __exit__(self, *exc) -> None:
-        import gc
-
-        if self._enabled:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
             gc.enable()
 
 
@@ -315,12 +313,12 @@ def _restore_reference(arrays: dict, stamp: str) -> Reference:
                          source=OFFICIAL, version=str(arrays["version"]), stamp=stamp)
 
 
-def stored_official_reference(stamp: str) -> Reference:
+def stored_official_reference(stamp: str) -> Reference | None:
     """The reference of the imported release whose :func:`~sandbox.data.rome.index_stamp` is *stamp*: read
     back from the arrays saved beside it, else built from its index (and saved for the next start).
 
     A saved file of another release, of another version of the code or of the extract, or unreadable, is
-    not used: the reference is built again.
+    not used: the reference is built again. None when the imported index itself cannot be read.
     """
     from sandbox.data.rome import index_stamp, load_fitted, load_index, save_fitted
 
