@@ -155,6 +155,26 @@ def test_ranking_matches_a_brute_force_ranking_on_the_full_parts(fitted):
         assert got == expected
 
 
+def test_ranking_by_offer_matches_a_brute_force_ranking_across_chunks(fitted):
+    """The best candidates of each offer, merged over chunks of candidates, are those of a stable sort of
+    the full scores, whatever the chunk size."""
+    import copy
+
+    weights = normalise_weights(None)
+    parts, _, outside = fitted.parts(slice(None), slice(0, 30))
+    full = sum(weights[p] * parts[p] for p in PARTS)
+    full[outside] = -np.inf
+    for chunk_size in (64, 1024):
+        matcher = copy.copy(fitted)
+        matcher.chunk_size = chunk_size
+        ranked = matcher.rank(5, "candidates", queries=np.arange(30)).frame
+        for j, oid in enumerate(fitted.offers_.ids[:30]):
+            order = np.argsort(-full[:, j], kind="stable")[:5]
+            expected = [c for c, s in zip(fitted.candidates_.ids[order], full[order, j]) if np.isfinite(s)]
+            got = ranked.loc[ranked["offer_id"] == oid].sort_values("rank")["candidate_id"].tolist()
+            assert got == expected
+
+
 def test_weights_change_the_ranking_and_are_validated(fitted):
     only_distance = fitted.rank(1, weights={p: (1 if p == "distance" else 0) for p in PARTS}).frame
     assert (only_distance["distance"] >= fitted.rank(1).frame["distance"] - 1e-6).all()
@@ -198,6 +218,18 @@ def test_the_fuzzy_shortlist_finds_the_key_a_full_scan_finds(monkeypatch):
         assert (keys[position] if position >= 0 else None) == (full[0] if full else None), q
         assert score == (full[1] if full else 0.0)
     assert sum(position >= 0 for position, _ in found) >= 140
+
+
+def test_the_shortlist_keeps_the_best_keys_and_the_lowest_of_those_tied_with_the_last():
+    from sandbox.models.matching._skills import _best_keys
+
+    rng = np.random.default_rng(4)
+    for size in (3, 30, 31, 200, 4000):
+        keys = rng.permutation(10 * size)[:size]
+        negative = -np.round(rng.random(size), 1).astype(np.float32)  # many ties
+        for n in (1, 30, size):
+            expected = sorted(keys[np.lexsort((keys, negative))][:n].tolist())
+            assert sorted(_best_keys(keys, negative, n).tolist()) == expected
 
 
 def test_parsing_a_whole_column_equals_parsing_cell_by_cell():
@@ -325,7 +357,7 @@ def test_a_forked_computation_that_fails_is_computed_again_here():
 
 
 def test_the_top_columns_of_each_row_are_those_of_a_stable_sort():
-    from sandbox.models.matching._model import _top_columns
+    from sandbox.models.matching._similarity import top_columns
 
     rng = np.random.default_rng(0)
     for n_cols in (1, 7, 40, 333):
@@ -333,7 +365,7 @@ def test_the_top_columns_of_each_row_are_those_of_a_stable_sort():
         score[rng.random(score.shape) < 0.6] = -np.inf
         score[:5] = -np.inf  # rows without any value
         for k in (0, 1, 3, 10, n_cols, n_cols + 2):
-            columns, values = _top_columns(score, k)
+            columns, values = top_columns(score, k)
             assert columns.shape == values.shape == (50, k)
             for row, got_c, got_v in zip(score, columns, values):
                 order = [c for c in np.argsort(-row, kind="stable") if np.isfinite(row[c])][:k]

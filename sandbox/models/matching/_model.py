@@ -33,7 +33,7 @@ from sandbox.models.matching._result import (
     normalise_weights,
 )
 from sandbox.models.matching._rome import RomeNormaliser
-from sandbox.models.matching._similarity import ColumnBlocks, TextSimilarity, Tokens, WordTfidf
+from sandbox.models.matching._similarity import ColumnBlocks, TextSimilarity, Tokens, WordTfidf, top_columns
 from sandbox.models.matching._skills import SkillNormaliser
 
 #: Offers of close jobs (« métiers proches ») listed per candidate, at most.
@@ -421,7 +421,7 @@ class Matcher:
             flat = np.arange(len(ci))[:, None] * score.shape[1] + np.maximum(columns, 0)
             values = score.ravel().take(flat)  # a flat take: twice as fast as take_along_axis
             values[columns < 0] = -np.inf
-            position, best = _top_columns(values, k_rel)
+            position, best = top_columns(values, k_rel)
             top = np.maximum(np.take_along_axis(columns, position, axis=1), 0)
             rows = np.arange(len(ci))[:, None]
             return ci[rows].repeat(k_rel, axis=1), offer_idx[top], best, text[rows, top]
@@ -432,13 +432,13 @@ class Matcher:
             if want_related:
                 related = related_rows(ci, score, text)
             if direction == BEST_OFFERS:
-                top, best = _top_columns(score, min(k_eff, score.shape[1]))
+                top, best = top_columns(score, min(k_eff, score.shape[1]))
                 rows = np.arange(len(ci))[:, None]
                 return (ci[rows].repeat(top.shape[1], axis=1), offer_idx[top], best, text[rows, top]), related
-            kk = min(k_eff, score.shape[0])
-            top = np.argpartition(-score, kk - 1, axis=0)[:kk] if kk < score.shape[0] else np.tile(np.arange(score.shape[0])[:, None], (1, score.shape[1]))
+            top, best = top_columns(score.T, min(k_eff, score.shape[0]))  # the best candidates of each offer
+            top, best = top.T, best.T
             cols = np.arange(score.shape[1])[None, :]
-            return (ci[top], offer_idx[cols].repeat(kk, axis=0), score[top, cols], text[top, cols]), related
+            return (ci[top], offer_idx[cols].repeat(top.shape[0], axis=0), best, text[top, cols]), related
 
         jobs = self.n_jobs or min(2, os.cpu_count() or 1)
         if jobs > 1 and len(blocks) > 1:
@@ -448,9 +448,11 @@ class Matcher:
             pieces = [work(b) for b in blocks]
         c_all, o_all, s_all, t_all = (np.concatenate([p[0][i] for p in pieces], axis=0) for i in range(4))
         if direction == BEST_CANDIDATES and c_all.shape[0] > k_eff:
-            top = np.argpartition(-s_all, k_eff - 1, axis=0)[:k_eff]
+            # The chunks' best, in candidate order: ties go to the candidate listed first.
+            top, best = top_columns(s_all.T, k_eff)
+            top = top.T
             cols = np.arange(s_all.shape[1])[None, :]
-            c_all, o_all, s_all, t_all = c_all[top, cols], o_all[top, cols], s_all[top, cols], t_all[top, cols]
+            c_all, o_all, s_all, t_all = c_all[top, cols], o_all[top, cols], best.T, t_all[top, cols]
         if direction == BEST_CANDIDATES:
             c_all, o_all, s_all, t_all = c_all.T, o_all.T, s_all.T, t_all.T
         frame = self._ranked_frame(c_all, o_all, s_all, t_all, details)
@@ -601,47 +603,6 @@ def _times(rows: sparse.csr_matrix, side: ColumnBlocks | sparse.csc_matrix) -> n
     if isinstance(side, ColumnBlocks):
         return side.product(rows)
     return (rows @ side).toarray().astype(np.float32, copy=False)
-
-
-def _top_columns(score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, the columns of the *k* largest finite values and these values, best first, ties to the
-    lower column (as a stable sort of the row gives); column 0 and −inf where a row has fewer (n_rows × k).
-
-    A floor is found first, the k-th largest of the maxima of 4k column groups (k values are at
-    least that); only the few values above it are sorted, rather than the whole matrix partitioned.
-
-    >>> score = np.array([[0.1, 0.5, 0.5, -np.inf, 0.2], [-np.inf, 0.2, -np.inf, -np.inf, -np.inf]], dtype=np.float32)
-    >>> columns, values = _top_columns(score, 2)
-    >>> columns.tolist(), values.tolist()
-    ([[1, 2], [1, 0]], [[0.5, 0.5], [0.20000000298023224, -inf]])
-    """
-    n_rows, n_cols = score.shape
-    kk = min(k, n_cols)
-    if kk == 0:
-        return _best_per_row(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, score.dtype), n_rows, k)
-    groups = min(4 * kk, n_cols)
-    starts = np.linspace(0, n_cols, groups, endpoint=False).astype(np.int64)  # distinct: groups ≤ n_cols
-    maxima = np.maximum.reduceat(score, starts, axis=1)
-    floor = np.partition(maxima, groups - kk, axis=1)[:, groups - kk]
-    floor = np.maximum(floor, np.finfo(score.dtype).min)  # finite values only
-    r, c = np.divmod(np.flatnonzero(score >= floor[:, None]), n_cols)  # 1-D: far faster than a 2-D nonzero
-    return _best_per_row(r, c, score[r, c], n_rows, k)
-
-
-def _best_per_row(r: np.ndarray, c: np.ndarray, values: np.ndarray, n_rows: int, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The *k* best finite entries (r[n], c[n], values[n]) of each row, best first, ties to the earlier entry:
-    columns and values, (n_rows × k), column 0 and −inf where a row has fewer. Entries come row by row."""
-    finite = np.isfinite(values)
-    r, c, values = r[finite], c[finite], values[finite]
-    order = np.lexsort((-values, r))
-    r, c, values = r[order], c[order], values[order]
-    pos = np.arange(len(r)) - np.searchsorted(r, np.arange(n_rows))[r]
-    keep = pos < k
-    top = np.zeros((n_rows, k), dtype=np.int64)
-    best = np.full((n_rows, k), -np.inf, dtype=values.dtype)
-    top[r[keep], pos[keep]] = c[keep]
-    best[r[keep], pos[keep]] = values[keep]
-    return top, best
 
 
 def _lookup(matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

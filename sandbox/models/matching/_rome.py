@@ -35,7 +35,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 from sandbox.models.matching._reference import Reference, load_reference, title_abbreviations
-from sandbox.models.matching._similarity import char_ngrams, l2_normalise, tfidf_rows, unigrams_and_bigrams
+from sandbox.models.matching._similarity import char_ngrams, l2_normalise, tfidf_rows, top_columns, unigrams_and_bigrams
 from sandbox.models.matching._text import fold, key, tokens
 
 UNKNOWN_JOB = "métier non reconnu"
@@ -656,11 +656,8 @@ class RomeNormaliser:
 
     @staticmethod
     def _best(scores: np.ndarray, where: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The *k* best codes of each row, best first: positions, scores and closest titles."""
-        top = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < scores.shape[1] else np.tile(np.arange(k), (len(scores), 1))
-        top_scores = np.take_along_axis(scores, top, axis=1)
-        order = np.argsort(-top_scores, axis=1, kind="stable")
-        top, top_scores = np.take_along_axis(top, order, axis=1), np.take_along_axis(top_scores, order, axis=1)
+        """The *k* best codes of each row, best first (ties to the code listed first): positions, scores and closest titles."""
+        top, top_scores = top_columns(scores, k)
         return top, top_scores, np.take_along_axis(where, top, axis=1)
 
     def _top(self, titles, k: int, descriptions=None, words=tokens) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -163,21 +163,15 @@ class FuzzyKeys:
         keep[order[rank < _RARE_GRAMS]] = True
         kept = np.minimum(counts, _RARE_GRAMS)
         Qr = sparse.csr_matrix((self._idf[Q.indices[keep]], Q.indices[keep], np.r_[0, np.cumsum(kept)].astype(np.int32)), shape=Q.shape)
-        # Each query's shortlist, then every (query, key) pair scored in one batch. A row's shortlist is
-        # what argpartition picks from the row as the product lays it out (which of keys tied at the
-        # 30th score are kept depends on it), so rows are cut one by one.
+        # Each query's shortlist (its _SHORTLIST best keys, the first keys among those tied with the last
+        # one), then every (query, key) pair scored in one batch.
         pair_key, sizes = [], []
-        cut = _SHORTLIST - 1
         for start in range(0, len(queries), 2048):
             S = (Qr[start : start + 2048] @ self._KT).tocsr()
             indptr, indices, negative = S.indptr.tolist(), S.indices, -S.data
             for lo, hi in zip(indptr[:-1], indptr[1:]):
-                if hi - lo > _SHORTLIST:
-                    pair_key.append(indices[lo:hi][np.argpartition(negative[lo:hi], cut)[:_SHORTLIST]])
-                    sizes.append(_SHORTLIST)
-                else:
-                    pair_key.append(indices[lo:hi])
-                    sizes.append(hi - lo)
+                pair_key.append(_best_keys(indices[lo:hi], negative[lo:hi], _SHORTLIST))
+                sizes.append(len(pair_key[-1]))
         out = [(-1, 0.0)] * len(queries)
         if not sum(sizes):
             return out
@@ -198,6 +192,20 @@ class FuzzyKeys:
         for q, j, value in zip(pq[hit].tolist(), pk[hit].tolist(), scores[hit].tolist()):
             out[q] = (j, value)
         return out
+
+
+def _best_keys(keys: np.ndarray, negative: np.ndarray, n: int) -> np.ndarray:
+    """The *n* keys of lowest *negative* (highest score), in no order; of the keys tied with the last one
+    kept, the lowest: the same keys on every machine, whatever order the product gives them in.
+
+    >>> sorted(_best_keys(np.array([9, 4, 7, 1, 3]), -np.array([0.5, 0.2, 0.9, 0.2, 0.2]), 3).tolist())
+    [1, 7, 9]
+    """
+    if len(keys) <= n:
+        return keys
+    last = np.partition(negative, n - 1)[n - 1]
+    better = keys[negative < last]
+    return np.concatenate([better, np.sort(keys[negative == last])[: n - len(better)]])
 
 
 class _Trigrams:
