@@ -82,18 +82,13 @@ def run_import(args: argparse.Namespace) -> int:
         f"{num(info['mobility'])} liens vers des métiers proches."
     ))
     print(plain(f"Index enregistré dans {index_dir() / 'current'}"), file=sys.stderr)
-    # The reference, the title coder and the skill index are built now and saved beside the index: the next
-    # commands and the page read them back.
-    from sandbox.models.matching import SkillNormaliser, default_normaliser, load_reference
-    from sandbox.models.matching._reference import store_sheet_words
+    # What the matcher fits on the reference is built now and saved beside the index: the next commands and
+    # the page read it back.
+    from sandbox.models.matching import prepare_reference
 
     start = time.perf_counter()
-    default_normaliser()
-    print(plain(f"Codeur d'intitulés préparé en {num(time.perf_counter() - start, 1)} s."), file=sys.stderr)
-    start = time.perf_counter()
-    SkillNormaliser(load_reference()).fit()
-    store_sheet_words(load_reference())
-    print(plain(f"Index des compétences et mots des fiches préparés en {num(time.perf_counter() - start, 1)} s."), file=sys.stderr)
+    prepare_reference()
+    print(plain(f"Codeur d'intitulés, index des compétences et mots des fiches préparés en {num(time.perf_counter() - start, 1)} s."), file=sys.stderr)
     return 0
 
 

@@ -247,6 +247,19 @@ def _assert_same_skills(got, expected, cells):
     assert got.parse_many(cells) == expected.parse_many(cells)
 
 
+def test_prepare_reference_saves_what_the_matcher_fits_beside_a_release_imported_by_the_page(tmp_path, data_dir):
+    """The page imports with import_release, then prepare_reference (as the command does): the next start reads all back."""
+    from sandbox.models.matching import _reference, _skills, prepare_reference
+
+    import_release(write_release(tmp_path / "rel"))
+    current = data_dir / "rome" / "current"
+    assert not (current / f"{_skills.STORED_INDEX}.npz").exists()
+    ref = prepare_reference()
+    assert ref.is_official
+    for name in ("codeur_rome", _reference.STORED_REFERENCE, _skills.STORED_INDEX, _reference.STORED_WORDS):
+        assert (current / f"{name}.npz").is_file(), name
+
+
 SKILL_CELLS = ["Nettoyer des locaux, des surfaces ; règles d'hygiène", "netoyer des locaux", "tondre la pelouse, botanique",
                "Animer des activités ludiques | BAFA", "HACCP et liaison froide", "soudure à l'arc", None, ""]
 

@@ -35,7 +35,7 @@ from sandbox.models.matching._fairness import (
     discrimination_test,
     flip_gender,
 )
-from sandbox.models.matching._model import Matcher, default_rome, match
+from sandbox.models.matching._model import Matcher, default_rome, match, prepare_reference
 from sandbox.models.matching._prepare import CANDIDATE_FEATURES, OFFER_FEATURES, protected_columns
 from sandbox.models.matching._reference import Reference, bundled_reference, load_reference, official_reference
 from sandbox.models.matching._result import (
@@ -113,6 +113,7 @@ __all__ = [
     "load_reference",
     "match",
     "normalise_weights",
+    "prepare_reference",
     "protected_columns",
     "split_cell",
     "suggest_rome",

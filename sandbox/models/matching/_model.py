@@ -704,6 +704,19 @@ def default_rome(reference: Reference) -> RomeNormaliser:
     return _ROME_CACHE[id(reference)][1]
 
 
+def prepare_reference() -> Reference:
+    """Fit what the matcher reads of the reference in use (the title coder, the skill index, the words of every
+    sheet) and return it: called once after an import, it saves them beside the imported release, so that
+    the next command or page reads them back instead of fitting them."""
+    from sandbox.models.matching._reference import store_sheet_words
+
+    reference = load_reference()
+    default_rome(reference)
+    SkillNormaliser(reference).fit()
+    store_sheet_words(reference)
+    return reference
+
+
 def match(
     candidates: pd.DataFrame,
     offers: pd.DataFrame,

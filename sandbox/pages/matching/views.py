@@ -78,7 +78,7 @@ def reference_panel(key: str):
 
     from sandbox.data import DataError
     from sandbox.data.rome import DOWNLOAD_HINT, import_release
-    from sandbox.models.matching import load_reference
+    from sandbox.models.matching import load_reference, prepare_reference
 
     reference = load_reference()
     if reference.is_official:
@@ -100,6 +100,8 @@ def reference_panel(key: str):
                     path = Path(folder) / "rome.zip"
                     path.write_bytes(upload.getvalue())
                     import_release(path)
+                with st.spinner("Préparation du codeur d'intitulés et de l'index des compétences…"):
+                    prepare_reference()
             except DataError as exc:
                 st.error(md_escape(str(exc)), icon=":material/error:")
                 return reference
