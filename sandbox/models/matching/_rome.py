@@ -50,16 +50,6 @@ _CHAR_NGRAMS = (2, 4)
 _CHAR_MAX_DF = 0.05  # n-grams in more than this share of titles carry no weight
 _EXACT_FLOOR = 90.0  # a code holding the typed title's key scores above this, the other codes at most this
 _STATE_VERSION = 2  # bump when the fitted state changes: saved states of another version are refitted
-
-
-def saved_stamp(ref: Reference) -> str:
-    """The key of the coder saved beside an imported release: the release, the state's version and a digest of
-    the code it is fitted with (this module, the text reading, the bundled extract); "" for a reference not imported."""
-    if not getattr(ref, "stamp", ""):
-        return ""
-    from sandbox.models.matching._reference import code_digest
-
-    return f"{ref.stamp}|{_STATE_VERSION}|{code_digest('_rome.py', '_text.py', '_similarity.py')}"
 _CHUNK = 512  # queries scored together
 _DENSE_SHEETS_ROWS = 1024  # texts from which their words are compared with the sheets' as a dense array
 _NEAR = 0.3  # titles less similar than this share of a query's closest title are not looked at
@@ -135,6 +125,16 @@ class _Tfidf:
 
     def transform(self, docs) -> "sparse.csr_matrix":
         return tfidf_rows(map(self._features, docs), self.idf_)
+
+
+def saved_stamp(ref: Reference) -> str:
+    """The key of the coder saved beside an imported release: the release, the state's version and a digest of
+    the code it is fitted with (this module, the text reading, the bundled extract); "" for a reference not imported."""
+    if not getattr(ref, "stamp", ""):
+        return ""
+    from sandbox.models.matching._reference import code_digest
+
+    return f"{ref.stamp}|{_STATE_VERSION}|{code_digest('_rome.py', '_text.py', '_similarity.py')}"
 
 
 @dataclass(frozen=True)
